@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
@@ -102,9 +103,12 @@ def run_blender(
     blend: Optional[Path] = None,
     timeout: float = 600,
     smooth_view: bool = False,
+    checkpoint: Optional[Callable[[Path], Any]] = None,
 ) -> Dict[str, Any]:
     """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb
-    (with :data:`IDLE_SLEEP`, and :data:`NO_VIEWPORT_AA` unless ``smooth_view``)."""
+    (with :data:`IDLE_SLEEP`, and :data:`NO_VIEWPORT_AA` unless ``smooth_view``). Each
+    ``CHECKPOINT <path>`` line the script prints calls ``checkpoint(path)``, then makes the
+    file ``path`` the script waits for (the test looks while Blender waits)."""
     command = ["blender"]
     if not gui:
         command.append("-b")
@@ -114,16 +118,23 @@ def run_blender(
         command.append("--factory-startup")
     command += ["--python-exit-code", "1", "-P", str(SCRIPTS / script), "--", *map(str, args)]
     if not gui:
-        return _run(command, env, timeout)
+        return _run(command, env, timeout, checkpoint)
     command[1:1] = ["--enable-event-simulate", "--python-expr", IDLE_SLEEP]
     if not smooth_view:
         command[4:4] = ["--python-expr", NO_VIEWPORT_AA]
     with virtual_display(SCREEN) as display:  # a display of this run's own
         gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
-        return _run(command, dict(gui_env, DISPLAY=display), timeout)
+        return _run(command, dict(gui_env, DISPLAY=display), timeout, checkpoint)
 
 
-def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, Any]:
+def _run(
+    command: List[str],
+    env: Dict[str, str],
+    timeout: float,
+    checkpoint: Optional[Callable[[Path], Any]] = None,
+) -> Dict[str, Any]:
+    if checkpoint is not None:
+        return _run_with_checkpoints(command, env, timeout, checkpoint)
     process = subprocess.run(
         command,
         env=env,
@@ -134,9 +145,44 @@ def _run(command: List[str], env: Dict[str, str], timeout: float) -> Dict[str, A
         timeout=timeout,
         check=False,
     )
-    result = script_result(process.stdout)
-    result["_returncode"] = process.returncode
-    result["_output"] = process.stdout
+    return _result(process.stdout, process.returncode)
+
+
+def _run_with_checkpoints(
+    command: List[str], env: Dict[str, str], timeout: float, checkpoint: Callable[[Path], Any]
+) -> Dict[str, Any]:
+    """:func:`_run`, reading the output as it comes: at each ``CHECKPOINT <path>`` line,
+    ``checkpoint(path)`` and then the file ``path``. Killed after ``timeout`` seconds, or when
+    the checkpoint fails (the failure is raised)."""
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        errors="replace",
+    )  # fmt: skip
+    watchdog = threading.Timer(timeout, process.kill)
+    watchdog.start()
+    lines: List[str] = []
+    try:
+        for line in process.stdout or ():
+            lines.append(line)
+            if line.startswith("CHECKPOINT "):
+                path = Path(line[len("CHECKPOINT ") :].strip())
+                checkpoint(path)
+                path.touch()
+        process.wait()
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
+    return _result("".join(lines), process.returncode)
+
+
+def _result(output: str, returncode: int) -> Dict[str, Any]:
+    result = script_result(output)
+    result["_returncode"] = returncode
+    result["_output"] = output
     return result
 
 

@@ -1,7 +1,10 @@
 """Debian's Blender 3.4 with a window (Xvfb): the publish captures frame by frame from its modal
 operator, so the window keeps redrawing (the sidebar draws "Capturing frame k/N" for several k,
 and two screenshots taken during the capture show different progress), and a real Esc event
-cancels it: nothing on the server, nothing queued, every scene and 3D view value as before."""
+cancels it: nothing on the server, nothing queued, every scene and 3D view value as before.
+
+The three windowed publishes are one Blender run (``modal_window``; a windowed start costs
+seconds of software-GL CPU), each from its own scene and task; each test checks its own part."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from blender_helpers import (
+    blender_environment,
     build_addon_zip,
     needs_bpy,
     needs_gui_blender,
@@ -22,6 +26,7 @@ from blender_helpers import (
     write_json,
 )
 from support import count_entities, make_task, open_session
+from support.trust import start_server
 from test_gui import build_scene_34
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]
@@ -51,35 +56,82 @@ def captured_frames(texts):
     return sorted({int(m.group(1)) for m in map(CAPTURING.match, texts) if m})
 
 
-def run_case(tmp_path, server, blender_env, case, frames, second_view=False):
-    session = open_session(server, tmp_path)
-    task = make_task(session, f"blmodal{uuid.uuid4().hex[:8]}", 1001, 1000 + frames)
-    env = server_env(blender_env, server)
-    blend = build_scene_34(tmp_path, env, frames=frames)
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    options = {
-        "zip": str(build_addon_zip(tmp_path / "dist")),
-        "task": task,
+#: the publishes of the one windowed run, in order: (name, case, frames, second_view); the
+#: cancelled one first, so that the server and the queue are looked at before the others
+PUBLISHES = (
+    ("cancel", "cancel", FRAMES, False),
+    ("ok", "ok", WHOLE_FRAMES, False),
+    ("second-view", "ok", WHOLE_FRAMES, True),
+)
+
+
+@pytest.fixture(scope="module")
+def modal_window(tmp_path_factory):
+    """The module's one windowed Blender run (``modal_capture_gui.py``), on a server of its own:
+    the publishes of :data:`PUBLISHES` one after the other, each from its own copy of a scene
+    and on its own task; after the cancelled one (a checkpoint) the server's entities and the
+    offline queue are counted. {name: its part of the RESULT, with what was counted}."""
+    folder = tmp_path_factory.mktemp("modal-window")
+    server = start_server(folder / "server")
+    try:
+        yield run_modal_window(folder, server)
+    finally:
+        server.stop()
+
+
+def run_modal_window(folder, server):
+    session = open_session(server, folder)
+    env = server_env(blender_environment(folder), server)
+    queue = Path(env["FT_DCC_QUEUE_DIR"])
+    publishes = [publish_options(folder / name, session, env, name, case, frames, second)
+                 for name, case, frames, second in PUBLISHES]  # fmt: skip
+    publishes[0]["checkpoint"] = str(folder / "cancel-looked-at")
+    seen = {"entities_before": count_entities(session)}
+
+    def look(_path):  # the cancelled publish has ended: what it left
+        seen["entities_after"] = count_entities(open_session(server, folder / "again"))
+        seen["queue"] = queued(queue)
+
+    arguments = {"zip": str(build_addon_zip(folder / "dist")), "publishes": publishes}
+    result = run_blender(
+        "modal_capture_gui.py", [write_json(folder / "modal.json", arguments)], env, gui=True,
+        blend=Path(publishes[0]["blend"]), checkpoint=look,
+    )  # fmt: skip
+    parts = {name: result.get(name) for name, *_rest in PUBLISHES}
+    parts["cancel"] = dict(parts["cancel"] or {}, **seen)
+    for name in ("ok", "second-view"):
+        parts[name] = dict(parts[name] or {}, queue=queued(queue))
+    return {name: dict(part, _output=result["_output"]) for name, part in parts.items()}
+
+
+def publish_options(folder, session, env, name, case, frames, second_view):
+    """One publish of the run: its task (of a project of its own), scene and screenshots."""
+    folder.mkdir()
+    (folder / "shots").mkdir()
+    return {
+        "name": name,
+        "task": make_task(session, f"blmodal{uuid.uuid4().hex[:8]}", 1001, 1000 + frames),
         "review_session": "Modal dailies",
         "case": case,
-        "shots": str(shots),
+        "blend": str(build_scene_34(folder, env, frames=frames)),
+        "shots": str(folder / "shots"),
         "second_view": second_view,
     }
-    before = count_entities(session)
-    result = run_blender(
-        "modal_capture_gui.py",
-        [write_json(tmp_path / "modal.json", options)],
-        env,
-        gui=True,
-        blend=blend,
-    )
+
+
+def queued(queue):
+    return sorted(p.name for p in queue.glob("**/*"))
+
+
+def published_part(modal_window, name):
+    """A publish's part of the run, checked as every part is: it ran in Blender 3.4 from the
+    modal operator, with another Python thread at work beside the capture."""
+    result = modal_window[name]
+    stopped = f"the run stopped before this publish; its output:\n{result['_output'][-4000:]}"
+    assert result.get("blender"), stopped
     assert result["error"] is None, result["error"]
     assert result["blender"].startswith("3.4") and result["returned"] == ["RUNNING_MODAL"]
     assert result["busy_loops"] > 0  # another Python thread ran beside the capture
-    result["entities_before"] = before
-    result["entities_after"] = count_entities(open_session(server, tmp_path / "again"))
-    result["queue"] = sorted(p.name for p in (Path(env["FT_DCC_QUEUE_DIR"])).glob("**/*"))
     return result
 
 
@@ -100,10 +152,8 @@ def keep(result, artifacts_dir, prefix):
 
 
 @needs_gui_blender
-def test_esc_cancels_the_capture_and_leaves_nothing(
-    tmp_path, blender_env, fresh_server, artifacts_dir
-):
-    result = run_case(tmp_path, fresh_server, blender_env, "cancel", FRAMES)
+def test_esc_cancels_the_capture_and_leaves_nothing(modal_window, artifacts_dir):
+    result = published_part(modal_window, "cancel")
     keep(result, artifacts_dir, "blender-modal-cancel")
     assert_redrawn_during_capture(result)
 
@@ -122,8 +172,8 @@ def test_esc_cancels_the_capture_and_leaves_nothing(
 
 
 @needs_gui_blender
-def test_modal_capture_publishes_every_frame(tmp_path, blender_env, embedded_server, artifacts_dir):
-    result = run_case(tmp_path, embedded_server, blender_env, "ok", WHOLE_FRAMES)
+def test_modal_capture_publishes_every_frame(modal_window, artifacts_dir):
+    result = published_part(modal_window, "ok")
     keep(result, artifacts_dir, "blender-modal-ok")
     assert_redrawn_during_capture(result)
     assert result["outcome"] == "published", result["status"]
@@ -140,12 +190,10 @@ def test_modal_capture_publishes_every_frame(tmp_path, blender_env, embedded_ser
 
 
 @needs_gui_blender
-def test_a_publish_from_a_second_3d_view_captures_that_view(
-    tmp_path, blender_env, embedded_server, artifacts_dir
-):
+def test_a_publish_from_a_second_3d_view_captures_that_view(modal_window, artifacts_dir):
     """Two 3D views; Publish clicked in the smaller one's sidebar: that view is captured (in
     Blender's own context, no override), with another Python thread at work meanwhile."""
-    result = run_case(tmp_path, embedded_server, blender_env, "ok", WHOLE_FRAMES, second_view=True)
+    result = published_part(modal_window, "second-view")
     keep(result, artifacts_dir, "blender-modal-second-view")
     assert result["outcome"] == "published", result["status"]
     assert captured_frames(result["seen"])[-1] == WHOLE_FRAMES

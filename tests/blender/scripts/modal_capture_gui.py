@@ -3,11 +3,18 @@ is drawn again while frames are captured (two screenshots of the X display, each
 progress it showed),
 and with case "cancel" a real Esc event (``Window.event_simulate``) cancels it.
 
-Args: a JSON file with zip, task, review_session, case (cancel | ok), shots (a folder) and
-second_view (publish from a second, smaller 3D view).
-Prints RESULT {...}: what the panel drew while capturing, the screenshots, the outcome, and
-every scene and 3D view value that differs from before the click. Another Python thread keeps
-busy from the click to the end (``busy_loops``: how much it ran).
+One windowed Blender does several publishes one after the other (a windowed start costs seconds
+of software-GL CPU): the add-on is installed once, and each publish opens its own scene first
+(the first one is the scene Blender was started with), as an artist opens the next shot.
+
+Args: a JSON file with zip and publishes, a list of: name, blend, task, review_session, case
+(cancel | ok), shots (a folder), second_view (publish from a second, smaller 3D view) and
+checkpoint (a path, or none: once this publish has ended, print ``CHECKPOINT <path>`` and wait
+until that file exists before the next one, so that the test can look at the server between).
+Prints RESULT {name: {...}}: for each publish, what the panel drew while capturing, the
+screenshots, the outcome, and every scene and 3D view value that differs from before the
+click. Another Python thread keeps busy from the click to the end (``busy_loops``: how much it
+ran).
 """
 
 import json
@@ -27,25 +34,38 @@ from gui_view import artist_view, view3d  # noqa: E402
 from snapshot import differences, snapshot  # noqa: E402
 from ui_clicks import grab_window  # noqa: E402
 
-options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
-shots = Path(options["shots"])
-wm = bpy.context.window_manager
+arguments = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
+publishes = list(arguments["publishes"])
+results = {}
 CAPTURING = re.compile(r"Capturing frame (\d+)/(\d+)")
-#: the capture is watched until it ends, or for 600 s at most (a busy machine is slow)
-state = {
-    "drawn": [], "seen": [], "shots": [], "esc_at": None, "give_up_at": time.monotonic() + 600,
-}  # fmt: skip
+#: the publish being done: its options, and what is seen of it (:func:`begin` sets both)
+options = {}
+state = {"finished": True}
+
+
+def wm():
+    """The window manager (looked up each time: a scene opened since may have replaced it)."""
+    return bpy.context.window_manager
+
+
+def begin(publish):
+    """The next publish's options and a record of its own (the last one's busy thread has
+    stopped on its own record); the capture is watched until it ends, or for 600 s at most (a
+    busy machine is slow)."""
+    global state
+    options.clear()
+    options.update(publish)
+    state = {
+        "drawn": [], "seen": [], "shots": [], "esc_at": None,
+        "give_up_at": time.monotonic() + 600,
+    }  # fmt: skip
 
 
 def install_addon():
     import addon_utils
 
-    bpy.ops.preferences.addon_install(filepath=options["zip"])
+    bpy.ops.preferences.addon_install(filepath=arguments["zip"])
     addon_utils.enable("ft_dcc_blender", default_set=True)
-    settings = bpy.context.scene.ftrack_publish
-    settings.task = options["task"]
-    settings.review_session = options["review_session"]
-    settings.save_first = True  # the panel settings above are edits: saved before publishing
     from ft_dcc_hosts.blender import modal_capture  # importable once the add-on is enabled
 
     modal_capture.FRAME_BUDGET_S = 0.0  # one frame per turn of the loop, on any machine
@@ -58,6 +78,14 @@ def install_addon():
         return found
 
     modal_capture.find_view3d = recording_find
+    bpy.types.SpaceView3D.draw_handler_add(on_draw, (), "UI", "POST_PIXEL")
+
+
+def panel_settings():
+    settings = bpy.context.scene.ftrack_publish
+    settings.task = options["task"]
+    settings.review_session = options["review_session"]
+    settings.save_first = True  # the panel settings above are edits: saved before publishing
 
 
 def second_view():
@@ -91,8 +119,8 @@ def watch_stream_encoder():
 
 def on_draw():
     """Each time the sidebar is drawn during the publish: the progress it shows."""
-    if wm.ftdcc_busy:
-        state["drawn"].append(wm.ftdcc_progress)
+    if wm().ftdcc_busy:
+        state["drawn"].append(wm().ftdcc_progress)
 
 
 def ui_region():
@@ -106,13 +134,13 @@ def screenshot(name):
     times: a segmentation fault, 3 runs in 4.)"""
     window, _area, _space = view3d()
     region = ui_region()
-    path = shots / name
+    path = Path(options["shots"]) / name
     grab_window(path)
     state["shots"].append(
         {
             "name": name,
             "path": str(path),
-            "progress": wm.ftdcc_progress,
+            "progress": wm().ftdcc_progress,
             "window": [window.width, window.height],
             "ui_region": [region.x, region.y, region.width, region.height],
         }
@@ -144,12 +172,14 @@ def guarded(step):
 
 @guarded
 def setup():
-    install_addon()
+    """The publish's scene is open: its panel settings and 3D views, then the click."""
+    for name in ("ftdcc_outcome", "ftdcc_status", "ftdcc_headline", "ftdcc_report"):
+        setattr(wm(), name, "")  # the last publish's, kept by the window: empty as at start
+    panel_settings()
     if options.get("second_view"):
         state["clicked"] = second_view()
     _window, area, space = view3d()
     space.show_region_ui = True
-    bpy.types.SpaceView3D.draw_handler_add(on_draw, (), "UI", "POST_PIXEL")
     artist_view()
     area.tag_redraw()
     bpy.app.timers.register(guarded(click_ftrack_tab), first_interval=0.5)
@@ -166,25 +196,25 @@ def start():
     # as a click on the sidebar's button: the operator runs in that 3D view's sidebar region
     with bpy.context.temp_override(window=window, area=clicked, region=sidebar):
         state["returned"] = sorted(bpy.ops.ftdcc.publish("INVOKE_DEFAULT"))
-    threading.Thread(target=busy_python, name="busy", daemon=True).start()
+    threading.Thread(target=busy_python, args=(state,), name="busy", daemon=True).start()
     bpy.app.timers.register(guarded(watch), first_interval=0.0)
 
 
-def busy_python():
+def busy_python(record):
     """Another Python thread at work through the whole capture, as an artist's session has
     (the streaming encoder, the event hub, the panel's preview read): Blender 3.4 reads a
     context override's members without the GIL while another thread holds it (a crash)."""
     text = json.dumps([{"id": i, "name": f"shot{i}"} for i in range(200)])
-    while not state.get("finished"):
+    while not record.get("finished"):
         for _ in range(5):
             json.loads(text)
-            state["busy_loops"] = state.get("busy_loops", 0) + 1
+            record["busy_loops"] = record.get("busy_loops", 0) + 1
         time.sleep(0.0005)
 
 
 def watch():
     """Every turn of Blender's loop: screenshots at two points of the capture, then Esc."""
-    text = wm.ftdcc_progress
+    text = wm().ftdcc_progress
     if not state["seen"] or state["seen"][-1] != text:
         state["seen"].append(text)
     match = CAPTURING.match(text)
@@ -200,7 +230,7 @@ def watch():
             window.event_simulate(type="ESC", value="PRESS")
             window.event_simulate(type="ESC", value="RELEASE")
             state["esc_at"] = text
-    if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
+    if wm().ftdcc_busy and time.monotonic() < state["give_up_at"]:
         return 0.01
     for area in view3d()[0].screen.areas:  # a 3D view's view_matrix is set when it draws
         area.tag_redraw()
@@ -215,6 +245,7 @@ def after():
 
 
 def finish():
+    """This publish's record; then the next publish (after its checkpoint), or the RESULT."""
     state["finished"] = True
     result = {
         key: state.get(key)
@@ -234,14 +265,51 @@ def finish():
     result.update(
         error=state.get("error"),
         blender=bpy.app.version_string,
-        outcome=wm.ftdcc_outcome,
-        headline=wm.ftdcc_headline,
-        status=wm.ftdcc_status,
-        report=json.loads(wm.ftdcc_report) if wm.ftdcc_report else None,
-        busy=wm.ftdcc_busy,
+        outcome=wm().ftdcc_outcome,
+        headline=wm().ftdcc_headline,
+        status=wm().ftdcc_status,
+        report=json.loads(wm().ftdcc_report) if wm().ftdcc_report else None,
+        busy=wm().ftdcc_busy,
     )
-    print("RESULT " + json.dumps(result), flush=True)
-    os._exit(0)
+    results[options["name"]] = result
+    if result["error"]:  # what went wrong may still be under way: no more publishes
+        publishes.clear()
+    if options.get("checkpoint"):
+        checkpoint(Path(options["checkpoint"]))
+    else:
+        next_publish()
 
 
-bpy.app.timers.register(setup, first_interval=1.0)
+def checkpoint(path):
+    """Say this publish has ended and wait (600 s at most) until the test has made ``path``."""
+    print(f"CHECKPOINT {path}", flush=True)
+    give_up_at = time.monotonic() + 600
+
+    def poll():
+        if not path.exists() and time.monotonic() < give_up_at:
+            return 0.1
+        next_publish()
+        return None
+
+    bpy.app.timers.register(poll, first_interval=0.1)
+
+
+def next_publish():
+    """Open the next publish's scene and set it up there (a persistent timer: it outlives the
+    scene it was registered in), or print the RESULT of all of them and leave."""
+    if not publishes:
+        print("RESULT " + json.dumps(results), flush=True)
+        os._exit(0)
+    begin(publishes.pop(0))
+    bpy.app.timers.register(setup, first_interval=1.0, persistent=True)
+    bpy.ops.wm.open_mainfile(filepath=options["blend"])
+
+
+def first_publish():
+    """The first publish, in the scene Blender was started with."""
+    begin(publishes.pop(0))
+    install_addon()
+    setup()
+
+
+bpy.app.timers.register(guarded(first_publish), first_interval=1.0)
