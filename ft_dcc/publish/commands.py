@@ -55,6 +55,21 @@ def parse_frames(text: Optional[str]) -> Optional[Tuple[int, int]]:
     raise argparse.ArgumentTypeError(f"--frames must look like START-END, not {text!r}")
 
 
+def parse_fps(text: str) -> str:
+    """``--fps``: a positive frame rate (``25``, ``23.976``, ``24000/1001``), kept as given."""
+    from ft_dcc.media._fps import as_fraction
+
+    try:
+        positive = as_fraction(text) > 0
+    except (ValueError, ZeroDivisionError, OverflowError):
+        positive = False
+    if not positive:
+        raise argparse.ArgumentTypeError(
+            f"--fps must be a frame rate like 25, 23.976 or 24000/1001, not {text!r}"
+        )
+    return text
+
+
 def request_dict(args: argparse.Namespace) -> PublishOptions:
     """The ``ft-dcc publish`` arguments as the headless request a host integration receives."""
     return {
@@ -374,7 +389,7 @@ WHAT_AND_WHERE = (
     arg("--repair", action="store_true", help="when a check fails, run the repairs it offers "
         "(e.g. save the scene) in the host, then check again once"),
     arg("--frames", metavar="START-END", type=parse_frames, help="frame range, e.g. 1001-1100"),
-    arg("--fps", help="frame rate, e.g. 25, 23.976 or 24000/1001"),
+    arg("--fps", type=parse_fps, help="frame rate, e.g. 25, 23.976 or 24000/1001"),
     arg("--camera", action="append", default=[], help="camera to capture through (DCC hosts); "
         "repeated, each camera becomes its own version, all in one all-or-nothing publish"),
     arg("--thumbnail-frame", type=int, metavar="FRAME", help="the frame of the thumbnail and the "

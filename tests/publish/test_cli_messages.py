@@ -59,3 +59,16 @@ def test_host_list_says_which_hosts_are_available(tmp_path):
     assert "not found" in rows["maya"] and "FT_DCC_MAYAPY" in rows["maya"], done.stdout
     assert "not found" in rows["nuke"] and "FT_DCC_NUKE" in rows["nuke"], done.stdout
     assert "blender" in rows  # the bpy module or a blender executable
+
+
+@pytest.mark.parametrize("rate", ["abc", "0", "-25", "24/0", "inf"])
+def test_a_frame_rate_that_is_none_is_one_line_naming_the_option(offline_env, tmp_path, rate):
+    """``--fps`` that is no frame rate is refused by the command line, before anything is
+    read or sent, in one line saying what a rate looks like (it was a Python traceback)."""
+    from support.media import make_sequence
+
+    frames = make_sequence(tmp_path / "seq", frames=3)
+    done = _ft_dcc("publish", str(frames), "--task", "p/sq/sh/comp", f"--fps={rate}")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert f"--fps must be a frame rate like 25, 23.976 or 24000/1001, not {rate!r}" in done.stderr
