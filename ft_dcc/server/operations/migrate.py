@@ -60,6 +60,7 @@ def migrate(source_url: str, target_url: str) -> MigrationReport:
             holders.backfill(writer)  # assets copied before their contexts: see model.holders
             _verify(writer, tables, report)
             statistics.gather(writer)  # a database filled in one go has none: see statistics
+        statistics.settle_after_load(target.engine)  # PostgreSQL: its pages marked all-visible
         return report
     finally:
         source.close()

@@ -95,7 +95,9 @@ def test_migrate_refuses_a_destination_with_data(pg_cluster, tmp_path, capsys) -
 def test_migrate_copies_many_to_many_links(pg_cluster, tmp_path, capsys) -> None:
     """Task ↔ Scope pairs live in a link table the API never shows: they move too; the
     destination has the planner's statistics (a store gathers them itself only for a database
-    of a thousand contexts or more)."""
+    of a thousand contexts or more) and its tables vacuumed (their pages marked all-visible: an
+    index that answers a page's keys is then read without the table's rows, where right after a
+    bulk load every key read its row too, until autovacuum came by)."""
     from ft_dcc.server.model import statistics
     from ft_dcc.server.store.store import Store
 
@@ -125,6 +127,12 @@ def test_migrate_copies_many_to_many_links(pg_cluster, tmp_path, capsys) -> None
     try:
         with moved.engine.connect() as connection:  # the planner's, gathered by the migration
             assert statistics.has_statistics(connection)
+            vacuumed = connection.exec_driver_sql(
+                "SELECT relname, last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname IN ('ft_context', 'ft_link_context_scope', 'ft_user')"
+            ).fetchall()
+        assert sorted(vacuumed) == [("ft_context", True), ("ft_link_context_scope", True),
+                                    ("ft_user", True)], vacuumed  # fmt: skip
         found = moved.query('select scopes.name from Task where scopes.name is "hero"', user_id)
         assert [t["id"] for t in found] == [task]
         assert [s["name"] for s in found[0]["scopes"]] == ["hero"]
