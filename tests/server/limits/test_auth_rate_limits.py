@@ -25,13 +25,16 @@ PER_TARGET = 10
 QUERY = [{"action": "query", "expression": "select id from Project limit 1"}]
 
 
-@pytest.fixture
-def guarded(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
-    """A server of this test's own with small limits and a window of an hour."""
-    monkeypatch.setenv("FT_DCC_AUTH_WINDOW", "3600")
-    monkeypatch.setenv("FT_DCC_AUTH_FAILURES_PER_SOURCE", str(PER_SOURCE))
-    monkeypatch.setenv("FT_DCC_AUTH_FAILURES_PER_TARGET", str(PER_TARGET))
-    server = start_server(tmp_path)
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The module's server with small limits and a window of an hour. Its tests share it: each
+    guesses from source addresses of its own and at targets of its own (a new user, a random
+    session or upload), so no test's count reaches another's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FT_DCC_AUTH_WINDOW", "3600")
+        patch.setenv("FT_DCC_AUTH_FAILURES_PER_SOURCE", str(PER_SOURCE))
+        patch.setenv("FT_DCC_AUTH_FAILURES_PER_TARGET", str(PER_TARGET))
+        server = start_server(tmp_path_factory.mktemp("guarded"))
     yield server
     server.stop()
 
