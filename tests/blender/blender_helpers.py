@@ -102,11 +102,10 @@ def run_blender(
     gui: bool = False,
     blend: Optional[Path] = None,
     timeout: float = 600,
-    smooth_view: bool = False,
     checkpoint: Optional[Callable[[Path], Any]] = None,
 ) -> Dict[str, Any]:
     """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb
-    (with :data:`IDLE_SLEEP`, and :data:`NO_VIEWPORT_AA` unless ``smooth_view``). Each
+    (with :data:`IDLE_SLEEP` and :data:`NO_VIEWPORT_AA`). Each
     ``CHECKPOINT <path>`` line the script prints calls ``checkpoint(path)``, then makes the
     file ``path`` the script waits for (the test looks while Blender waits)."""
     command = ["blender"]
@@ -120,8 +119,7 @@ def run_blender(
     if not gui:
         return _run(command, env, timeout, checkpoint)
     command[1:1] = ["--enable-event-simulate", "--python-expr", IDLE_SLEEP]
-    if not smooth_view:
-        command[4:4] = ["--python-expr", NO_VIEWPORT_AA]
+    command[4:4] = ["--python-expr", NO_VIEWPORT_AA]
     with virtual_display(SCREEN) as display:  # a display of this run's own
         gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
         return _run(command, dict(gui_env, DISPLAY=display), timeout, checkpoint)

@@ -99,11 +99,12 @@ def run_feedback_window(folder: Path, server: Any) -> Tuple[Dict[str, Any], Path
     }  # fmt: skip
     env = server_env(blender_environment(folder), server)
     blend = saved_blank_scene(folder / "shot.blend", env)  # opened as an artist opens a scene
-    # the 3D view's default anti-aliasing kept: without it the eye-button probe
-    # (drawing_overlay_click.py) found no eye button for its note, twice in two runs
+    # without the 3D view's anti-aliasing (NO_VIEWPORT_AA) as every windowed run: with it each
+    # redraw of the 3D view was drawn 8 times (17.7 -> 10.1 CPU-s of this Blender); the
+    # eye-button probe (drawing_overlay_click.py) finds its note's button as before
     result = run_blender(
         "drawing_overlay.py", [write_json(folder / "window.json", options)], env, gui=True,
-        blend=blend, smooth_view=True,
+        blend=blend,
     )  # fmt: skip
     result["options"] = options
     return result, shots
