@@ -7,13 +7,15 @@ Everything goes over HTTP to a real embedded server; ``strict`` asks for HTTP er
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.util
 import sys
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+import pytest
 import requests
 
 SERVER_LOCATION_ID = "3a372bde-05bc-11e4-8908-20c9d081909b"
@@ -39,6 +41,20 @@ def start_server(base: Path, extra_args: Optional[List[str]] = None) -> Any:
     """A real ``ft-dcc server`` on a free port (the root conftest's ``start_server``), with
     more ``ft-dcc server`` options in ``extra_args`` (e.g. ``--database``, ``--workers``)."""
     return root_conftest().start_server(base, extra_args)
+
+
+@contextlib.contextmanager
+def server_with_env(base: Path, env: Dict[str, str]) -> Iterator[Any]:
+    """A started server whose process reads ``env`` (set in this process only while it
+    starts, e.g. small limits for a module's tests), stopped at the end."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        server = start_server(base)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def new_id() -> str:

@@ -18,7 +18,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 from urllib.parse import urlsplit
 
 import pytest
-from support.trust import add_api_user, start_server
+from support.trust import add_api_user, server_with_env
 
 PER_SOURCE = 6
 PER_TARGET = 10
@@ -30,13 +30,10 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The module's server with small limits and a window of an hour. Its tests share it: each
     guesses from source addresses of its own and at targets of its own (a new user, a random
     session or upload), so no test's count reaches another's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FT_DCC_AUTH_WINDOW", "3600")
-        patch.setenv("FT_DCC_AUTH_FAILURES_PER_SOURCE", str(PER_SOURCE))
-        patch.setenv("FT_DCC_AUTH_FAILURES_PER_TARGET", str(PER_TARGET))
-        server = start_server(tmp_path_factory.mktemp("guarded"))
-    yield server
-    server.stop()
+    env = {"FT_DCC_AUTH_WINDOW": "3600", "FT_DCC_AUTH_FAILURES_PER_SOURCE": str(PER_SOURCE),
+           "FT_DCC_AUTH_FAILURES_PER_TARGET": str(PER_TARGET)}  # fmt: skip
+    with server_with_env(tmp_path_factory.mktemp("guarded"), env) as server:
+        yield server
 
 
 def send(

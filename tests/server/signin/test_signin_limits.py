@@ -13,21 +13,21 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from support.cli import run_ft_dcc
-from support.trust import start_server
+from support.trust import server_with_env
 
 from server.signin.people import password_on
 
 PER_SOURCE = 6
 
 
-@pytest.fixture
-def guarded(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Any]:
-    monkeypatch.setenv("FT_DCC_AUTH_WINDOW", "3600")
-    monkeypatch.setenv("FT_DCC_AUTH_FAILURES_PER_SOURCE", str(PER_SOURCE))
-    monkeypatch.setenv("FT_DCC_SIGNIN_FAILURES_PER_USER", "1000")
-    server = start_server(tmp_path)
-    yield server
-    server.stop()
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The module's server with small limits; its tests guess from source addresses of their
+    own, as users of their own, so no test's count reaches another's."""
+    env = {"FT_DCC_AUTH_WINDOW": "3600", "FT_DCC_AUTH_FAILURES_PER_SOURCE": str(PER_SOURCE),
+           "FT_DCC_SIGNIN_FAILURES_PER_USER": "1000"}  # fmt: skip
+    with server_with_env(tmp_path_factory.mktemp("guarded"), env) as server:
+        yield server
 
 
 def sign_in(server: Any, source: str, name: str, password: str,
