@@ -215,6 +215,15 @@ def add_missing_indexes(engine: Engine, metadata: MetaData) -> List[str]:
     return added
 
 
+#: SQLite's page cache per connection, in KiB (``PRAGMA cache_size`` takes a negative count as
+#: KiB; its default is 2 MiB): a desk read of a year's database (a page of "latest of each shot":
+#: 500 assets, their versions and contexts, spread over a 1.3 GB file at 100x) touches more
+#: pages than 2 MiB hold, and read them again from the file each time -- the same steps of the
+#: virtual machine as at 1x, 1.4 times the CPU; with 32 MiB, 1.1 times. A connection's cache
+#: grows only as it reads, up to this.
+SQLITE_CACHE_KIB = 32 * 1024
+
+
 def _enable_sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # pragma: no cover - driver callback
@@ -224,6 +233,7 @@ def _enable_sqlite_pragmas(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=OFF")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
