@@ -33,7 +33,7 @@ import json
 import os
 import sys
 import time
-from typing import Dict, Generator, List, Tuple, Union
+from typing import Any, Dict, Generator, List, Tuple, Union
 
 import pytest
 
@@ -145,7 +145,26 @@ def summary(rows: Dict[str, Row], top: int = 25) -> str:
     folders, files = _largest_first(by_folder), _largest_first(by_file)[:top]
     lines += [f"{t:7.1f} {o:7.1f} {m:8.1f} {g:7.1f}  {name}/" for name, (t, o, m, g) in folders]
     lines += [f"{t:7.1f} {o:7.1f} {m:8.1f} {g:7.1f}  {name}" for name, (t, o, m, g) in files]
-    return "\n".join(lines)
+    return "\n".join(lines + groups(rows))
+
+
+def groups(rows: Dict[str, Row], top: int = 8) -> List[str]:
+    """The largest ``xdist_group``s by summed wall (a group runs on one worker, one test after
+    another: the run's longest chains), with their tests, tree CPU and worker."""
+    by_group: Dict[str, List[Any]] = {}
+    for nodeid, row in rows.items():
+        test, _at, name = nodeid.split("::")[-1].rpartition("@")  # xdist's "id@group"
+        if test and "]" not in name:  # not an "@" inside a parameter's id
+            totals = by_group.setdefault(name, [0, 0.0, 0.0, str(row[3])])
+            totals[0] += 1
+            totals[1] += float(row[1])
+            totals[2] += _tree(row)
+    if not by_group:
+        return []
+    largest = sorted(by_group.items(), key=lambda item: -item[1][1])[:top]
+    return ["  tests    wall    tree  worker  group (run on one worker)"] + [
+        f"{n:7d} {w:7.1f} {t:7.1f}  {worker:6}  {name}" for name, (n, w, t, worker) in largest
+    ]
 
 
 def _own(row: Row) -> float:
