@@ -86,7 +86,8 @@ def refresh():
     )
     area.tag_redraw()
     state["scrolls"] = 0
-    later(scroll_to_the_end, 1.0)
+    state["refreshed_at"] = len(SIDEBAR_DRAWS)
+    later(scroll_to_the_end, 0.1)
 
 
 def scroll(operator, times=1):
@@ -106,8 +107,36 @@ def scroll_to_the_end():
     """The feedback is below the publish panel, the notes at its end: scroll the sidebar down
     as far as it goes (Blender stops at the panels' end), so the look up from the bottom meets
     the notes' rows first (more than the panels can take: the publish panel grew its open
-    notes box, and eight no longer reached the end)."""
-    scroll(bpy.ops.view2d.scroll_down, times=40)
+    notes box, and eight no longer reached the end). Blender knows where the panels end only
+    once it has drawn them: scroll again after each drawing of the sidebar (a condition, not
+    a delay: on a busy machine the rows the refresh added were drawn after the scroll, below
+    it) until a scroll moves it no more."""
+    window, area, region = view3d()
+    state["end_waits"] = state.get("end_waits", 0) + 1
+    if state["end_waits"] > 600:  # a generous 60 s
+        return finish("the sidebar never drew after the feedback's refresh")
+    if not sidebar_drawn_since(state.get("end_scroll_at")):
+        return later(scroll_to_the_end, 0.1)
+    top = region.view2d.region_to_view(0, region.height)
+    with bpy.context.temp_override(window=window, area=area, region=region):
+        for _ in range(40):
+            bpy.ops.view2d.scroll_down(deltay=300)
+    if region.view2d.region_to_view(0, region.height) == top:
+        return scroll(bpy.ops.view2d.scroll_down, times=0)  # at the end: look from the bottom
+    state["end_scroll_at"] = len(SIDEBAR_DRAWS)
+    area.tag_redraw()
+    return later(scroll_to_the_end, 0.1)
+
+
+#: an item each time the sidebar of a 3D view draws
+SIDEBAR_DRAWS = []
+bpy.types.SpaceView3D.draw_handler_add(lambda: SIDEBAR_DRAWS.append(True), (), "UI", "POST_PIXEL")
+
+
+def sidebar_drawn_since(count):
+    """The sidebar has drawn since :data:`SIDEBAR_DRAWS` had ``count`` items (None: since
+    the feedback was refreshed)."""
+    return len(SIDEBAR_DRAWS) > (state["refreshed_at"] if count is None else count)
 
 
 def eye_command(text):
