@@ -61,7 +61,17 @@ PRELOAD = (
     "ft_dcc.review.cli",
     "ft_dcc.publish.offline.queue",
     "ft_dcc.publish.common.report",
-    "ft_dcc.publish.request.settings_options",
+    # what the request's settings are read with (settings_options itself imports the request,
+    # whose frame rates are read by ft_dcc.media: it is loaded by the children that publish)
+    "ft_dcc.publish.request.options",
+    "ft_dcc.publish.request.studio_settings",
+    "ft_dcc.settings.layers",
+    "ft_dcc.settings.store",
+    "ft_dcc.settings.resolve",
+    "ft_dcc.settings.load",
+    "ft_dcc.settings.plugins",
+    "ft_dcc.settings.task_paths",
+    "ft_dcc.settings.templates",
     "ft_dcc.session",
     "requests",
 )
