@@ -18,7 +18,7 @@ import logging
 import socket
 import sqlite3
 import sys
-from typing import Dict, Optional, Set, Union
+from typing import Dict, Optional, Set, Tuple, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -138,18 +138,34 @@ def prepare_schema(engine: Engine, metadata: sa.MetaData) -> Set[str]:
     together) and stamp :data:`STORAGE_VERSION`; the names of ``metadata``'s tables that were
     there before (none in a new database). The caller then upgrades those in place (columns,
     indexes, moved rows: each step finds what is missing, so an interrupted upgrade finishes at
-    the next start)."""
+    the next start). A database that has every table and the stamp is only read: no lock."""
     info = _info_table(metadata)
+    with engine.connect() as connection, connection.begin():
+        existing, stamped = _look(connection, info)
+    _refuse_newer(engine, stamped)
+    if _has_every_table_and_stamp(metadata, existing, stamped):
+        return existing & set(metadata.tables)
     with engine.connect() as connection, connection.begin():
         if is_postgres(engine):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-        existing = set(sa.inspect(connection).get_table_names())
-        stamped = _read_info(connection, info) if INFO_TABLE in existing else {}
+        existing, stamped = _look(connection, info)  # again: another process may have done it
         _refuse_newer(engine, stamped)
         missing = [t for t in metadata.sorted_tables if t.name not in existing]
         metadata.create_all(connection, tables=missing, checkfirst=False)
         _stamp(connection, info, stamped, upgrade=bool(existing & set(metadata.tables)))
     return existing & set(metadata.tables)
+
+
+def _look(connection: Connection, info: sa.Table) -> Tuple[Set[str], Dict[str, str]]:
+    """The database's table names, and what its info table records (empty: none)."""
+    existing = set(sa.inspect(connection).get_table_names())
+    return existing, _read_info(connection, info) if INFO_TABLE in existing else {}
+
+
+def _has_every_table_and_stamp(
+    metadata: sa.MetaData, existing: Set[str], stamped: Dict[str, str]
+) -> bool:
+    return set(metadata.tables) <= existing and stamped.get(VERSION_KEY) == str(STORAGE_VERSION)
 
 
 def storage_info(engine: Engine) -> Dict[str, str]:

@@ -12,20 +12,22 @@ so whatever writes an asset keeps it right: a batch through ``/api``, a bulk loa
 the tables, ``ft-dcc server migrate``, a PostgreSQL restore (its dump holds the triggers). It is
 never unset: a context that once held an asset is only visited by the walk, it adds no rows to
 the answer. A database made before the record existed gets the column, the triggers and the
-flags (from the assets it holds) when a store opens it (:func:`upgrade`), in one transaction,
-so an interrupted upgrade is done again at the next start. The column is not an attribute of any
-entity: a client neither reads nor sets it.
+flags (from the assets it holds) in the store's upgrade step (``store.upgrade``: the column with
+the other missing columns, then :func:`upgrade`), in one transaction, so an interrupted upgrade
+is done again at the next start; a new database gets the triggers with its asset table
+(:func:`make_with`). The column is not an attribute of any entity: a client neither reads nor
+sets it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import List
+from typing import FrozenSet, List
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from ft_dcc.server.model.database import SCHEMA_LOCK_KEY, is_postgres
+from ft_dcc.server.model.catalogue import Catalogue
 from ft_dcc.server.model.name_order import name_key
 
 log = logging.getLogger(__name__)
@@ -78,47 +80,42 @@ def index(contexts: sa.Table) -> List[sa.Index]:
     ]  # fmt: skip
 
 
-def upgrade(engine: Engine) -> None:
-    """Give a database made before the record its column and triggers, and fill the flags in
-    from the assets it holds, in one write transaction (PostgreSQL: under the schema's lock,
-    as other processes starting at once may do the same); nothing when they are there."""
-    connection = engine.connect().execution_options(ft_write=True)  # SQLite: BEGIN IMMEDIATE
-    with connection, connection.begin():
-        if is_postgres(engine):
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-        added = _add_column(connection) + _add_triggers(connection)
-        if added:
-            backfill(connection)
-            log.info("recorded the contexts that hold assets (added %s)", ", ".join(added))
+def _statements(dialect: str) -> List[str]:
+    """The statements that make the triggers (and PostgreSQL's trigger function) on ``dialect``."""
+    return [_PG_FUNCTION, _PG_TRIGGER] if dialect == "postgresql" else _SQLITE_TRIGGERS
 
 
-def _add_column(connection: Connection) -> List[str]:
-    present = {c["name"] for c in sa.inspect(connection).get_columns(CONTEXTS)}
-    if COLUMN in present:
-        return []
-    kind = sa.Boolean().compile(dialect=connection.dialect)
-    connection.exec_driver_sql(f"ALTER TABLE {CONTEXTS} ADD COLUMN {COLUMN} {kind}")
-    return [f"{CONTEXTS}.{COLUMN}"]
+def _names(dialect: str) -> FrozenSet[str]:
+    if dialect == "postgresql":
+        return frozenset({TRIGGER})
+    return frozenset(f"{TRIGGER}_{when}" for when in ("made", "moved"))
 
 
-def _add_triggers(connection: Connection) -> List[str]:
-    if connection.dialect.name == "postgresql":
-        found = connection.exec_driver_sql(
-            "SELECT 1 FROM pg_trigger WHERE tgname = %(name)s AND NOT tgisinternal",
-            {"name": TRIGGER}).first()  # fmt: skip
-        if found is not None:
-            return []
-        connection.exec_driver_sql(_PG_FUNCTION)
-        connection.exec_driver_sql(_PG_TRIGGER)
-        return [TRIGGER]
-    found = connection.exec_driver_sql(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
-        (f"{TRIGGER}_%",)).scalar_one()  # fmt: skip
-    if found == len(_SQLITE_TRIGGERS):
-        return []
-    for statement in _SQLITE_TRIGGERS:
-        connection.exec_driver_sql(statement)
-    return [TRIGGER]
+def make_with(assets: sa.Table) -> None:
+    """Have the asset table's ``CREATE`` make the triggers after it: a new database has them
+    from its first start, as its tables."""
+    for dialect in ("sqlite", "postgresql"):
+        for statement in _statements(dialect):
+            sa.event.listen(assets, "after_create", sa.DDL(statement).execute_if(dialect=dialect))
+
+
+def triggers_missing(found: Catalogue, dialect: str) -> bool:
+    """Whether the database (``found``: its catalogue) lacks a trigger of the record."""
+    return not _names(dialect) <= found.triggers
+
+
+def upgrade(connection: Connection, found: Catalogue, column_added: bool) -> None:
+    """In an older database's upgrade (the schema's write transaction, ``store.upgrade``), after
+    its missing columns were added: the triggers when they are missing, and the flags filled in
+    from the assets held when the triggers or the column (``column_added``) were not there."""
+    dialect = connection.dialect.name
+    missing = triggers_missing(found, dialect)
+    if missing:
+        for statement in _statements(dialect):
+            connection.exec_driver_sql(statement)
+    if missing or column_added:
+        flagged = backfill(connection)
+        log.info("recorded the contexts that hold assets (%d flagged)", flagged)
 
 
 def backfill(connection: Connection) -> int:

@@ -27,12 +27,12 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    inspect,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from ft_dcc.server.model import holders
+from ft_dcc.server.model.catalogue import Catalogue, missing_columns, missing_indexes
 from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
 from ft_dcc.server.model.name_order import postgres_name_index
 from ft_dcc.server.model.schema import SchemaModel
@@ -119,6 +119,8 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
         table = Table(table_name(family), metadata, *table_columns)
         if family == "Context":
             holders.index(table)
+        if family == "Asset":  # its triggers keep the contexts' flag (model.holders)
+            holders.make_with(table)
         for name in columns:
             if name.endswith("_id") and name not in root.primary_key:
                 Index(index_name(table.name, name), table.c[name])
@@ -160,56 +162,29 @@ def build_link_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table
     return tables
 
 
-def add_missing_columns(engine: Engine, metadata: MetaData) -> List[str]:
-    """Add columns that newer schema data introduced to tables an older version created.
-
-    Returns ``table.column`` names added (nullable, no data migration needed).
-    """
+def add_missing_columns(connection: Connection, metadata: MetaData, found: Catalogue) -> List[str]:
+    """Add the columns that newer schema data introduced to the tables an older version created
+    (``found``: what the database holds); the ``table.column`` names added (nullable, no data
+    migration needed)."""
+    preparer = connection.dialect.identifier_preparer
     added: List[str] = []
-    with engine.begin() as connection:
-        inspector = inspect(connection)
-        # one catalogue query for every table (PostgreSQL; SQLite asks per table anyway)
-        existing = {
-            name: {c["name"] for c in columns}
-            for (_, name), columns in inspector.get_multi_columns().items()
-        }
-        for table in metadata.sorted_tables:
-            if table.name not in existing or not table.name.startswith(TABLE_PREFIX):
-                continue
-            present = existing[table.name]
-            for column in table.columns:
-                if column.name in present or column.primary_key:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                preparer = engine.dialect.identifier_preparer
-                connection.exec_driver_sql(
-                    f"ALTER TABLE {preparer.quote(table.name)} "
-                    f"ADD COLUMN {preparer.quote(column.name)} {kind}"
-                )
-                added.append(f"{table.name}.{column.name}")
+    for table, column in missing_columns(metadata, found, TABLE_PREFIX):
+        kind = column.type.compile(dialect=connection.dialect)
+        connection.exec_driver_sql(f"ALTER TABLE {preparer.quote(table.name)} "
+                                   f"ADD COLUMN {preparer.quote(column.name)} {kind}")  # fmt: skip
+        added.append(f"{table.name}.{column.name}")
     if added:
         log.info("added %d new storage column(s): %s", len(added), ", ".join(added))
     return added
 
 
-def add_missing_indexes(engine: Engine, metadata: MetaData) -> List[str]:
+def add_missing_indexes(connection: Connection, metadata: MetaData, found: Catalogue) -> List[str]:
     """Create the indexes of ``metadata``'s tables that a database made by an older version lacks
-    (idempotent); the names of those created."""
+    (``found``: what it holds); the names of those created."""
     added: List[str] = []
-    with engine.begin() as connection:
-        existing = {
-            index["name"]
-            for indexes in inspect(connection).get_multi_indexes().values()
-            for index in indexes
-        }
-        for table in metadata.sorted_tables:
-            for index in sorted(table.indexes, key=lambda each: str(each.name)):
-                only = index._ddl_if.dialect if index._ddl_if is not None else None
-                if only not in (None, connection.dialect.name):
-                    continue  # an index of another backend's
-                if index.name not in existing:
-                    index.create(connection)
-                    added.append(str(index.name))
+    for index in missing_indexes(metadata, found, connection.dialect.name):
+        index.create(connection)
+        added.append(str(index.name))
     if added:
         log.info("added %d storage index(es): %s", len(added), ", ".join(added))
     return added

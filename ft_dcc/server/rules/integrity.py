@@ -28,7 +28,7 @@ the server does not make them unique; clients avoid racing duplicates with deter
 from __future__ import annotations
 
 import logging
-from typing import Dict, List, Mapping, Tuple
+from typing import AbstractSet, Dict, List, Mapping, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -242,8 +242,10 @@ def check_declared_type(etype: EntityType, operation_type: str, data: Mapping[st
 
 
 # -- unique indexes -------------------------------------------------------------------------
-def ensure_unique_indexes(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table]) -> None:
-    """Create the unique indexes of ``UNIQUE_INDEXES`` that are missing (idempotent).
+def ensure_unique_indexes(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table],
+                          present: AbstractSet[str] = frozenset()) -> None:  # fmt: skip
+    """Create the unique indexes of ``UNIQUE_INDEXES`` that are missing (idempotent); those
+    named in ``present`` (the database's indexes, as its catalogue says) are not looked for.
 
     A database that already holds duplicates keeps working without that index (logged); the
     end-of-batch check still refuses new duplicates.
@@ -254,6 +256,8 @@ def ensure_unique_indexes(engine: Engine, model: SchemaModel, tables: Dict[str, 
         if any(index.name == name for index in table.indexes):
             continue
         index = sa.Index(name, *(table.c[c] for c in columns), unique=True)
+        if name in present:
+            continue
         try:
             index.create(engine, checkfirst=True)
         except SQLAlchemyError as error:

@@ -110,10 +110,12 @@ def migrate(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table],
     info = metadata.tables[INFO_TABLE]
     record_table = creator_table(metadata)
     with engine.connect() as connection, connection.begin():
+        if _migrated(connection, info):
+            return  # every start but the first: read, no lock
+    with engine.connect() as connection, connection.begin():
         if is_postgres(engine):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
-        done = connection.execute(sa.select(info.c.value).where(info.c.key == MIGRATED_KEY))
-        if done.first() is not None:
+        if _migrated(connection, info):  # another process did it meanwhile
             return
         total = 0
         for spec in MODEL:
@@ -137,3 +139,8 @@ def migrate(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table],
     if total:
         log.info("creator record: %d existing row(s) took their creator from user_id or "
                  "created_by_id", total)  # fmt: skip
+
+
+def _migrated(connection: Connection, info: sa.Table) -> bool:
+    done = connection.execute(sa.select(info.c.value).where(info.c.key == MIGRATED_KEY))
+    return done.first() is not None

@@ -22,20 +22,17 @@ from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.common.errors import ApiOperationError, duplicate_error
-from ft_dcc.server.model import holders, statistics
+from ft_dcc.server.model import statistics
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
 from ft_dcc.server.model.database import (
     check_reachable,
     describe,
     is_unreachable,
-    prepare_schema,
     setup_error,
 )
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.side_tables import creator_table, tombstone_table
 from ft_dcc.server.model.storage import (
-    add_missing_columns,
-    add_missing_indexes,
     build_link_tables,
     build_tables,
     make_engine,
@@ -44,12 +41,11 @@ from ft_dcc.server.model.storage import (
 from ft_dcc.server.model.writers import write_turn
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
-from ft_dcc.server.rules.integrity import ensure_unique_indexes
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.rules.registry import Change, Operation
-from ft_dcc.server.store import creators
 from ft_dcc.server.store.batch import Answer, Batch
 from ft_dcc.server.store.statements import Statements
+from ft_dcc.server.store.upgrade import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -105,15 +101,7 @@ class Store:
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)
-            older = prepare_schema(self.engine, self.metadata)  # tables an older version made
-            holders.upgrade(self.engine)  # its triggers; an older database's flags filled in
-            if older:
-                add_missing_columns(self.engine, self.metadata)
-                if add_missing_indexes(self.engine, self.metadata):
-                    statistics.gather_again(self.engine)  # the new indexes counted too
-            ensure_unique_indexes(self.engine, self.model, self.tables)
-            creators.migrate(self.engine, self.model, self.tables, self.metadata)
-            statistics.gather_if_missing(self.engine)
+            upgrade(self.engine, self.metadata, self.model, self.tables)  # see store.upgrade
             #: SQLite's planner statistics gathered again as the studio grows
             self.growth = statistics.Growth(self.engine, self.write_transaction)
         except (SQLAlchemyError, OSError) as error:
