@@ -27,8 +27,7 @@ from ft_dcc.progress import Progress
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
 
-    from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessPublish, Outcome
     from ft_dcc.session.interface import PublishSession
 
 PROJECT = "ft_dcc_demo"
@@ -257,7 +256,7 @@ class DemoHost(Protocol):
     def build_demo_scene(self, path: Path, **options: Unpack[DemoSceneOptions]) -> Path: ...
 
     def publish_headless_result(
-        self, request: PublishOptions, progress: Progress = ...
+        self, publish: HeadlessPublish, progress: Progress = ...
     ) -> Outcome: ...
 
 
@@ -327,14 +326,16 @@ def _handle(args: argparse.Namespace) -> int:
     review_session = f"Dailies {datetime.date.today().isoformat()}"
     print(f"Publishing a playblast of {paths.scene.name} to {task} ...")
     progress = ConsoleProgress(sys.stderr)  # Blender's progress, as it comes
+    from ft_dcc.host.headless import HeadlessPublish
+    from ft_dcc.publish.request.request import PublishRequest
+
+    request = PublishRequest(
+        task=task,
+        review_session_name=review_session,
+        comment="ft_dcc demo: playblast of the bouncing cube",
+    )
     outcome = blender.publish_headless_result(
-        {
-            "input": str(paths.scene),
-            "task": task,
-            "review_session_name": review_session,
-            "comment": "ft_dcc demo: playblast of the bouncing cube",
-        },
-        progress=progress,
+        HeadlessPublish(scene=paths.scene, request=request), progress=progress
     )
     progress.close()
     lines = outcome["text"].splitlines() or [""]

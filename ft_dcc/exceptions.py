@@ -167,6 +167,16 @@ class CaptureError(PublishError):
     """The host could not capture the playblast."""
 
 
+class RequestError(PublishError):
+    """A publish request read from JSON (a headless host's request file, a farm node's) has a
+    field that is unknown, of the wrong type or of a newer format; the message names it."""
+
+    default_hint = (
+        "the request was not written by this ft_dcc: run the same ft_dcc version on both sides "
+        "(the caller and the host or farm node)"
+    )
+
+
 class ReviewSessionNameError(FtDccError):
     """A review session (or project) name matches none, or more than one."""
 

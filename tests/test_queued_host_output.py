@@ -5,13 +5,16 @@ frames), which reads as a failure; a failed publish still shows the host's last 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 
 from ft_dcc.host import host_log
+from ft_dcc.host.headless import HeadlessPublish
 from ft_dcc.host.pythonpath import ensure_hosts_package
 from ft_dcc.publish.common.report import EXIT_QUEUED
+from ft_dcc.publish.request.request import PublishRequest
 
 ensure_hosts_package()
 from ft_dcc_hosts.blender.integration import integration as blender  # noqa: E402
@@ -53,7 +56,8 @@ def test_a_queued_publish_shows_why_and_when_not_the_host_noise(
     monkeypatch.setattr(
         integration, "publish_headless_result", lambda request, **_: outcome(EXIT_QUEUED)
     )
-    assert integration.publish_headless({"input": "shot"}) == EXIT_QUEUED
+    shot = HeadlessPublish(Path("shot"), PublishRequest())
+    assert integration.publish_headless(shot) == EXIT_QUEUED
     err = capsys.readouterr().err
     assert "EGL Error" not in err and "Saved:" not in err, err
     assert "ftrack server unreachable, publishing to the offline queue" in err  # why
@@ -66,7 +70,7 @@ def test_a_failed_publish_still_shows_the_host_s_last_lines(
 ):
     quiet(integration, caplog)
     monkeypatch.setattr(integration, "publish_headless_result", lambda request, **_: outcome(1))
-    assert integration.publish_headless({"input": "shot"}) == 1
+    assert integration.publish_headless(HeadlessPublish(Path("shot"), PublishRequest())) == 1
     err = capsys.readouterr().err
     assert "EGL Error" in err and "Time: 00:03.97" in err  # its error may be among them
     assert "next publish" not in err

@@ -20,10 +20,9 @@ import attr
 from ft_dcc.exceptions import FarmError
 from ft_dcc.farm.chunks import part_range
 from ft_dcc.farm.staging import PartRecord, WorkFolder
-from ft_dcc.publish.request.options import PublishOptions
 
-if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signatures only
-    from ft_dcc.host.headless import Outcome
+if TYPE_CHECKING:  # pragma: no cover - TypedDicts, for the signatures only
+    from ft_dcc.host.headless import HeadlessRequest, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +113,11 @@ def _blender_frames(job: CapturePart) -> PartRecord:
             hint="install the same ft_dcc version on the node as on the submitting machine",
         )
     with tempfile.TemporaryDirectory(prefix="ft_dcc-farm-part-") as tmp:
-        request: PublishOptions = {
+        request: HeadlessRequest = {
             "frames": list(job.frames) if job.frames else None, "part": job.part,
             "parts": job.parts, "camera": job.camera, "out_dir": str(Path(tmp) / "frames"),
         }  # fmt: skip
-        outcome = headless.publish_in_host(
+        outcome = headless.run_in_host(
             request, job.scene,
             lambda payload: integration.run_script(script, payload, job.scene), "Blender",
         )  # fmt: skip

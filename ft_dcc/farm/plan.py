@@ -23,12 +23,12 @@ import attr
 from ft_dcc.exceptions import ApiConnectionError, FarmError, MediaError
 from ft_dcc.farm.model import CHUNKED_HOSTS, FarmBatch, FarmScene
 from ft_dcc.protocol import ENV_CONTEXT_ID
-from ft_dcc.publish.request.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - imported where used (the media package is heavier)
     from ft_dcc.farm.rules import Decision
     from ft_dcc.media.sequence import FrameSequence
+    from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.publish.request.settings_options import SharedRead
 
 log = logging.getLogger(__name__)
@@ -114,32 +114,30 @@ def _check_gaps(sequence: FrameSequence, frames: Optional[Tuple[int, int]]) -> N
         )
 
 
-def scene_options(
+def scene_request(
     path: Path, host: str, submission: Submission, session_name: Optional[str],
     shared: SharedRead,
-) -> PublishOptions:  # fmt: skip
-    """The ``ft-dcc publish`` request of one scene with the studio settings filled in (through
-    the same ``publish_options`` as ``ft-dcc publish``): its task (``--task``,
-    ``$FTRACK_CONTEXTID`` or the path templates) and the batch's review session name
-    (``--review-session``, else the naming template); FarmError when no task is found."""
-    from ft_dcc.publish.request.settings_options import publish_options
+) -> PublishRequest:  # fmt: skip
+    """The typed request of one scene with the studio settings filled in (through the same
+    ``settle_request`` as ``ft-dcc publish``): its task (``--task``, ``$FTRACK_CONTEXTID`` or
+    the path templates) and the batch's review session name (``--review-session``, else the
+    naming template); FarmError when no task is found."""
+    from ft_dcc.publish.request.request import PublishRequest
+    from ft_dcc.publish.request.settings_options import settle_request
 
     task = submission.task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
-    request: PublishOptions = {
-        "input": str(path), "task": task, "review_session_name": session_name,
-        "frames": list(submission.frames) if submission.frames else None,
-    }  # fmt: skip
-    resolved = publish_options(request, host, None, shared)
-    if not resolved.get("task"):
+    asked = PublishRequest(task=task, review_session_name=session_name, frames=submission.frames)
+    request, _ = settle_request(asked, host, str(path), shared=shared)
+    if not request.task:
         raise FarmError(
             f"no ftrack task for {path}",
             hint="give --task, or set paths.task_templates in the studio settings",
         )
-    return resolved
+    return request
 
 
 def _decided(
-    session: Optional[IntegrateSession], path: Path, host: str, options: PublishOptions
+    session: Optional[IntegrateSession], path: Path, host: str, request: PublishRequest
 ) -> Decision:
     """The range to capture and the warnings of ``ft-dcc publish``'s frame checks; a refusal
     raises (FarmError). Without the server: nothing decided, said once per scene."""
@@ -148,7 +146,7 @@ def _decided(
     if session is None:
         return Decision()
     try:
-        return decide(session, path, host, options)
+        return decide(session, path, host, request)
     except ApiConnectionError as exc:
         said = f"{path}: the server could not be reached ({exc.message})"
         return Decision(warnings=[f"{said}: its range and rate are checked by its publish step"])
@@ -200,31 +198,29 @@ def _scenes(
     from ft_dcc.farm.rules import Decision
     from ft_dcc.media.sequence import is_still_image
     from ft_dcc.publish.request.settings_options import SharedRead
-    from ft_dcc.publish.request.studio_settings import StudioSettings
     from ft_dcc.publish.shared.naming import asset_name_from_path
 
     session_name = submission.review_session_name
     scenes: List[FarmScene] = []
     templates: Dict[str, Optional[str]] = {}  # each task's naming.review_session
     for index, (path, host, movie) in enumerate(checked, start=1):
-        options = scene_options(path, host, submission, session_name, SharedRead(session))
-        session_name = str(options["review_session_name"])
+        request = scene_request(path, host, submission, session_name, SharedRead(session))
+        session_name = str(request.review_session_name)
         # a still has no frames: no frame checks (as ft-dcc publish of a still has none)
-        decision = Decision() if is_still_image(path) else _decided(session, path, host, options)
+        decision = Decision() if is_still_image(path) else _decided(session, path, host, request)
         notes.extend(decision.warnings)
-        settings = StudioSettings.of(options.get("settings"))
-        templates[str(options["task"])] = settings.owned("naming.review_session")
+        templates[str(request.task)] = request.settings.owned("naming.review_session")
         chunked = host in CHUNKED_HOSTS and not movie
         scenes.append(
             FarmScene(
-                index=index, path=path, host=host, task=str(options["task"]),
+                index=index, path=path, host=host, task=str(request.task),
                 asset_stem=asset_name_from_path(path) or f"scene{index}",
                 key=uuid.uuid4().hex, parts=submission.chunks if chunked else 0,
                 frames=submission.frames, capture_range=decision.range, rate=decision.rate,
                 links=scene_links(path, host),
             )
         )  # fmt: skip
-    assert session_name is not None  # scene_options always names one
+    assert session_name is not None  # scene_request always names one
     if session is not None and not submission.new_review_session:
         notes.extend(_session_name_checked(session, session_name, templates))
     return scenes, session_name

@@ -23,10 +23,12 @@ from ft_dcc.host.files import FilesHost
 from ft_dcc.media.colour import ColourSettings
 from ft_dcc.publish.common.report import EXIT_QUEUED
 from ft_dcc.publish.host_port import CaptureSpec, SpecOverrides
-from ft_dcc.publish.request.options import PublishOptions
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
     from typing_extensions import Unpack
+
+    from ft_dcc.publish.request.request import PublishRequest
+    from ft_dcc.settings.resolve import Resolved
 
 log = logging.getLogger(__name__)
 
@@ -181,26 +183,27 @@ def report_file(job: PublishJob) -> Path:
     return job.work.root / "report.json"
 
 
-def request_for(job: PublishJob, media: Path, frames: Optional[Range], fps: Optional[str]
-                ) -> PublishOptions:  # fmt: skip
-    """The ``ft-dcc publish`` request of this step, with the studio settings filled in."""
-    from ft_dcc.publish.commands import with_settings
+def request_for(job: PublishJob, media: Path) -> Tuple[PublishRequest, Resolved]:
+    """The typed request of this step (what the TD asked: its task, review session, comment,
+    ``--frames`` and camera) with the studio settings of ``media`` filled in, and those
+    settings."""
+    from ft_dcc.publish.request.request import PublishRequest, Reviewable
+    from ft_dcc.publish.request.settings_options import settle_request
 
-    request: PublishOptions = {
-        "input": str(media), "task": job.task, "review_session_name": job.review_session_name,
-        "new_review_session": job.new_review_session,
-        "comment": job.comment, "frames": list(frames) if frames else None, "fps": fps,
-        "camera": job.camera, "invitees": [], "json": False,
-        "report": str(report_file(job)),
-    }  # fmt: skip
-    return with_settings(request, job.host, ())
+    camera = None if job.host == "nuke" else job.camera  # a comp publishes its Write nodes
+    asked = PublishRequest(
+        reviewables=[Reviewable(source=camera)], task=job.task,
+        review_session_name=job.review_session_name, new_review_session=job.new_review_session,
+        comment=job.comment, frames=job.frames,
+    )  # fmt: skip
+    return settle_request(asked, job.host, str(media))
 
 
 def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.publish.api import run_publish
     from ft_dcc.publish.commands import print_report
-    from ft_dcc.publish.request.request import PublishRuntime, request_from_options
+    from ft_dcc.publish.request.request import PublishRuntime
 
     frames: Optional[Range]
     if job.parts:
@@ -209,14 +212,16 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
         media, frames, fps = job.scene, job.frames, None  # a movie: read as it is
     # the request holds what the TD asked (--frames), as ft-dcc publish's: the staged range
     # and rate are the scene's own, held by the host
-    request = request_for(job, media, job.frames, None)
+    request, resolved = request_for(job, media)
     shot_rate = fps is None and job.rate is not None and job.host == "files"
     host = KeyedFiles(
-        media, fps=job.rate if shot_rate else fps, frame_range=frames, colour=_colour(request),
-        publish_key=job.key, scene=job.host != "files", shot_rate=shot_rate,
+        media, fps=job.rate if shot_rate else fps, frame_range=frames,
+        colour=_colour(resolved, media) if job.host == "files" else None,
+        publish_key=job.key, scene=job.host != "files",
+        shot_rate=shot_rate,
     )  # fmt: skip
     progress = ConsoleProgress(sys.stderr, plain=True)
-    report = run_publish(host, request_from_options(request), PublishRuntime(progress=progress))
+    report = run_publish(host, request, PublishRuntime(progress=progress))
     progress.close()
     report.save(report_file(job))
     print_report(report, False)
@@ -224,9 +229,11 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
     return report.exit_code, report.asset_version_id if done else None
 
 
-def _colour(request: PublishOptions) -> Optional[ColourSettings]:
+def _colour(resolved: Resolved, media: Path) -> Optional[ColourSettings]:
     """The colour settings of an EXR input (from the studio settings), else None."""
-    colour = request.get("colour")
+    from ft_dcc.publish.request.settings_options import files_colour
+
+    colour = files_colour(None, resolved, str(media))
     if not colour:
         return None
     return ColourSettings(
@@ -236,6 +243,7 @@ def _colour(request: PublishOptions) -> Optional[ColourSettings]:
 
 
 def _publish_in_host(job: PublishJob) -> Tuple[int, Optional[str]]:
+    from ft_dcc.host.headless import HeadlessPublish
     from ft_dcc.host.integrations import find_integration
 
     integration: Any = find_integration(job.host)
@@ -244,9 +252,9 @@ def _publish_in_host(job: PublishJob) -> Tuple[int, Optional[str]]:
             f"the {job.host} integration on this node cannot publish headless",
             hint="install the same ft_dcc version on the node as on the submitting machine",
         )
-    request = request_for(job, job.scene, job.frames, None)
-    request["input"] = str(job.scene)
-    outcome = integration.publish_headless_result(request)
+    request, _ = request_for(job, job.scene)
+    publish = HeadlessPublish(scene=job.scene, request=request, report=report_file(job))
+    outcome = integration.publish_headless_result(publish)
     print(outcome.get("text", ""))
     report = outcome.get("report") or {}
     done = outcome["exit_code"] == 0 and not report.get("queued")

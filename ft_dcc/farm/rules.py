@@ -25,10 +25,10 @@ import attr
 from ft_dcc.exceptions import FarmError
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
-from ft_dcc.publish.request.options import PublishOptions
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - types only
+    from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.publish.request.studio_settings import StudioSettings
     from ft_dcc.publish.shared.state import ReviewRules
 
@@ -116,7 +116,9 @@ class Decision:
     warnings: List[str] = attr.Factory(list)
 
 
-def decide(session: IntegrateSession, path: Path, host: str, options: PublishOptions) -> Decision:
+def decide(
+    session: IntegrateSession, path: Path, host: str, request: PublishRequest
+) -> Decision:
     """One scene's :class:`Decision` as ``ft-dcc publish`` makes it; FarmError with the
     publish's own refusal. An empty Decision when the facts cannot be read here."""
     from ft_dcc.publish.common.recorded_host import fraction_text
@@ -124,7 +126,6 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     from ft_dcc.publish.host_port import to_fraction
     from ft_dcc.publish.integrate.read import PublishTarget, read_view
     from ft_dcc.publish.pipeline.stages import severity_given
-    from ft_dcc.publish.request.request import request_from_options
     from ft_dcc.publish.rules.capture_rules import range_overrides
     from ft_dcc.publish.rules.checks import as_warnings, frame_findings, joined
     from ft_dcc.publish.shared.state import ReviewScope
@@ -132,7 +133,6 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     reader = scene_host(path, host)
     if reader is None:
         return Decision()
-    request = request_from_options(options)
     overrides: SpecOverrides = {"fps": request.fps}
     rules = _rules_given(request.settings)
     overrides.update(range_overrides(reader, request, rules.handles))
@@ -140,7 +140,7 @@ def decide(session: IntegrateSession, path: Path, host: str, options: PublishOpt
     severity = severity_given(FRAME_CHECK, request.settings.plugins)
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
-    task = resolve_task(session, *parse_task_ref(str(options.get("task") or "")))
+    task = resolve_task(session, *parse_task_ref(str(request.task or "")))
     view = read_view(session, PublishTarget(task=task, asset_name=path.stem))
     state = ReviewScope.standalone(reader, request, spec, session, task, view, rules)
     warnings, problems = frame_findings(state)

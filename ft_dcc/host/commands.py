@@ -14,9 +14,9 @@ from ft_dcc.commands_base import Command, arg
 from ft_dcc.publish import commands as publish_commands
 
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
-    from ft_dcc.publish.request.options import PublishOptions
     from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.publish.request.settings_options import SharedRead
+    from ft_dcc.settings.resolve import Resolved
 
 
 def _install(args: argparse.Namespace) -> int:
@@ -62,53 +62,62 @@ def _run_publish(args: argparse.Namespace) -> int:
     publish_commands.quiet_pyblish_logging()
     host = publish_commands.host_for(args.input[0], args.host)
     publish_commands.check_reviewables(args, host)
+    request = publish_commands.request_of(args)  # typed once, here
     if host != "files":
-        return _publish_elsewhere(args, host)
-    from ft_dcc.publish.request.request import request_from_options
+        return _publish_elsewhere(args, host, request)
     from ft_dcc.publish.request.settings_options import SharedRead, open_session
 
     # one session for the settings read and the publish: its start rides with the settings
     # read, which also reads the publish's task
     shared = SharedRead(open_session())
     try:
-        request = publish_commands.with_settings(
-            publish_commands.request_dict(args), host, args.settings, shared
+        settled, resolved = publish_commands.settle(
+            request, host, args.input[0], args.settings, shared
         )
         publish_commands.check_inputs(args)
-        return publish_files(request, request_from_options(request), shared)
+        return publish_files(args, settled, resolved, shared)
     finally:
         if shared.session is not None:
             shared.session.close()
 
 
-def _publish_elsewhere(args: argparse.Namespace, host: str) -> int:
-    """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless."""
+def _publish_elsewhere(args: argparse.Namespace, host: str, request: PublishRequest) -> int:
+    """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless the
+    settled request, handed over in its one JSON form (``ft_dcc.publish.request.wire``)."""
+    from ft_dcc.host.headless import HeadlessPublish
     from ft_dcc.host.integrations import find_integration
 
-    request = publish_commands.with_settings(
-        publish_commands.request_dict(args), host, args.settings
-    )
-    # the integration's headless.publish_in_host types it, once, into request.json["publish"]
-    return int(find_integration(host).publish_headless(request))
+    settled, _ = publish_commands.settle(request, host, args.input[0], args.settings)
+    report = publish_commands.report_path(args)
+    publish = HeadlessPublish(
+        scene=Path(args.input[0]), request=settled, report=Path(report) if report else None,
+        json=bool(args.json),
+    )  # fmt: skip
+    return int(find_integration(host).publish_headless(publish))
 
 
 def publish_files(
-    request: PublishOptions, publish_request: PublishRequest, shared: Optional[SharedRead] = None
+    args: argparse.Namespace,
+    request: PublishRequest,
+    resolved: Resolved,
+    shared: Optional[SharedRead] = None,
 ) -> int:
     """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
-    (``request``: the plain options the host is built from; ``publish_request``: the typed
-    request the pipeline receives; ``shared``: the session and task the settings read used)."""
+    (``args``: the command line the host is built from; ``request``: the settled request the
+    pipeline receives; ``resolved``: its settings, an EXR's colour among them; ``shared``: the
+    session and task the settings read used)."""
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.files import FilesHost
     from ft_dcc.media.colour import ColourSettings
     from ft_dcc.publish.api import run_publish as run_pipeline
     from ft_dcc.publish.request.request import PublishRuntime
+    from ft_dcc.publish.request.settings_options import files_colour
 
-    colour = request.get("colour")
+    colour = files_colour(publish_commands.colour_request(args), resolved, args.input[0])
     host = FilesHost(
-        request["input"],
-        fps=request.get("fps"),
-        frame_range=publish_request.frames,
+        args.input[0],
+        fps=args.fps,
+        frame_range=request.frames,
         colour=None
         if colour is None
         else ColourSettings(
@@ -118,23 +127,21 @@ def publish_files(
             view=colour.get("view"),
             look=colour.get("look"),
         ),
-        audio=request.get("audio"),
-        audio_offset=int(request.get("audio_offset") or 0),
-        still=publish_request.still,
+        audio=args.audio,
+        audio_offset=int(args.audio_offset or 0),
+        still=request.still,
     )
-    progress = ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
+    progress = ConsoleProgress(sys.stderr, plain=True if args.json else None)
     runtime = PublishRuntime(progress=progress)
     if shared is not None and shared.session is not None:
         runtime = PublishRuntime(progress=progress, session=shared.session, task=shared.task)
-    report = run_pipeline(host, publish_request, runtime)
+    report = run_pipeline(host, request, runtime)
     progress.close()
-    report_file = request.get("report")
+    report_file = publish_commands.report_path(args)
     if report_file:
         report.save(Path(report_file))
-    publish_commands.print_report(
-        report, bool(request.get("json")), repaired=bool(request.get("repair"))
-    )
-    if report.queued and not request.get("json"):
+    publish_commands.print_report(report, bool(args.json), repaired=request.repair)
+    if report.queued and not args.json:
         sys.stderr.write("ft-dcc: queued (the server could not be reached)\n")
     return publish_commands.exit_status(report)
 

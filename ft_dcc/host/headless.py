@@ -1,18 +1,20 @@
 """Publishing a scene in a host's own Python, without a UI: what every host adapter shares.
 
-The caller (``ft-dcc publish SCENE --host X``) writes a request file, runs the host's command
-on it and reads back a result file; the script running inside the host reads the request,
-publishes and always writes the result::
+The caller (``ft-dcc publish SCENE --host X``, a farm node's publish step) writes a request
+file, runs the host's command on it and reads back a result file; the script running inside the
+host reads the request, publishes and always writes the result::
 
-    request.json  the publish arguments, ``input`` (the scene), ``python_path`` (folders that
-                  make ft_dcc importable in the host, see ``pythonpath.py``) and
-                  ``result`` (where to write the outcome)
+    request.json  ``publish``: the typed request, in its one JSON form
+                  (:mod:`ft_dcc.publish.request.wire`), ``input`` (the scene), ``python_path``
+                  (folders that make ft_dcc importable in the host, see ``pythonpath.py``),
+                  ``result`` (where to write the outcome); :class:`HeadlessRequest`
     result.json   ``{"exit_code", "report", "text"}`` (``hint`` too when publishing raised)
 
-Caller side: :func:`existing_scene`, :func:`publish_in_host`,
-:func:`run_with_request`, :func:`print_outcome`. Host side: :func:`main` (or :func:`run`, which
-exits) and :func:`publish_request_of`, imported by the host's script once it has put
-``python_path`` on ``sys.path``, so this module imports only the stdlib and ft_dcc.exceptions.
+Caller side: :class:`HeadlessPublish` (what to publish where), :func:`existing_scene`,
+:func:`publish_in_host`, :func:`run_with_request`, :func:`print_outcome`. Host side:
+:func:`main` (or :func:`run`, which exits) and :func:`publish_request_of`, imported by the
+host's script once it has put ``python_path`` on ``sys.path``, so this module imports only the
+stdlib and ft_dcc's light modules (the request's JSON is read where it is used).
 """
 
 from __future__ import annotations
@@ -25,14 +27,22 @@ import tempfile
 import threading
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, NoReturn, Optional, Sequence, TypedDict
+from typing import (
+    TYPE_CHECKING,
+    Callable,
+    List,
+    NamedTuple,
+    NoReturn,
+    Optional,
+    Sequence,
+    TypedDict,
+)
 
 from ft_dcc.console import ConsoleProgress
 from ft_dcc.exceptions import HostError
 from ft_dcc.host.pythonpath import ensure_hosts_package, python_paths, request_path
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.publish.request.options import PublishOptions
 from ft_dcc.publish.request.options import (
     parse_frames as parse_frames,  # the hosts' scripts read it here
 )
@@ -55,6 +65,33 @@ class HostVersion(TypedDict):
 
     version: List[int]  # [major, minor]
     module: bool  # the ``bpy`` module, not the executable
+
+
+class HeadlessRequest(TypedDict, total=False):
+    """``request.json``: what a headless script is started with."""
+
+    input: str  # the scene (absolute)
+    result: str  # where the script writes its outcome
+    python_path: List[str]  # folders that make ft_dcc importable in the host
+    publish: JsonObject  # the typed request (ft_dcc.publish.request.wire.request_to_json)
+    scene_version: Optional[Sequence[int]]  # Blender: the version that saved the scene
+    # -- a farm node's capture of one part (ft_dcc.farm.capture, Blender's farm_capture.py)
+    frames: Optional[List[int]]
+    part: int
+    parts: int
+    camera: Optional[str]
+    out_dir: str
+
+
+class HeadlessPublish(NamedTuple):
+    """A publish a host runs headless: its scene, the typed request it publishes, and how the
+    caller reports it (``report``: also save the report there, whatever the host did;
+    ``json``: print it as JSON)."""
+
+    scene: Path
+    request: PublishRequest
+    report: Optional[Path] = None
+    json: bool = False
 
 
 class _OutcomeKeys(TypedDict):
@@ -87,17 +124,17 @@ def tail(text: str, lines: int) -> str:
 # -- caller side ---------------------------------------------------------------------------
 
 
-def existing_scene(request: PublishOptions, kind: str) -> Path:
-    """``request['input']`` as a path (``~`` expanded); a :class:`HostError` naming ``kind``
-    (e.g. "Maya scene") when no such file exists."""
-    scene = Path(request["input"]).expanduser()
+def existing_scene(path: object, kind: str) -> Path:
+    """``path`` as a path (``~`` expanded); a :class:`HostError` naming ``kind`` (e.g. "Maya
+    scene") when no such file exists."""
+    scene = Path(str(path)).expanduser()
     if not scene.is_file():
         raise HostError(f"The {kind} {scene} does not exist.", hint="check the path and try again")
     return scene
 
 
 def run_with_request(
-    payload: PublishOptions,
+    payload: HeadlessRequest,
     command_for: Callable[[Path], Sequence[str]],
     host_name: str,
     timeout: Optional[float] = None,
@@ -182,28 +219,40 @@ def read_outcome(
 
 
 def publish_in_host(
-    request: PublishOptions,
+    publish: HeadlessPublish,
+    run: Callable[[HeadlessRequest], subprocess.CompletedProcess],
+    host_name: str,
+    extra: Optional[HeadlessRequest] = None,
+) -> Outcome:
+    """Publish ``publish.scene`` in a host: ``run(payload)`` runs the host's headless script on
+    the request file (``extra`` plus ``publish``: the typed request's JSON, written here, once);
+    return the outcome (``exit_code``, ``report``, ``text``, maybe ``hint``, and ``log``: the
+    host's output). With ``publish.report`` the report is saved there, whatever the host did."""
+    from ft_dcc.publish.request.wire import request_to_json
+
+    payload = extra.copy() if extra else HeadlessRequest()
+    payload["publish"] = request_to_json(publish.request)
+    outcome = run_in_host(payload, publish.scene, run, host_name)
+    if publish.report is not None:  # ft-dcc publish --report FILE, whatever the host did
+        save_report(publish.report, outcome)
+    return outcome
+
+
+def run_in_host(
+    payload: HeadlessRequest,
     scene: Path,
-    run: Callable[[PublishOptions], subprocess.CompletedProcess],
+    run: Callable[[HeadlessRequest], subprocess.CompletedProcess],
     host_name: str,
 ) -> Outcome:
-    """Publish ``scene`` in a host: ``run(payload)`` runs the host's headless script on the
-    request (``request`` plus ``input``, ``result``, ``python_path`` and ``publish``: the typed
-    :class:`~ft_dcc.publish.request.request.PublishRequest` the host publishes); return the outcome
-    (``exit_code``, ``report``, ``text``, maybe ``hint``, and ``log``: the host's output)."""
-    from ft_dcc.publish.request.request import request_from_options
-
+    """Run a host's headless script on ``payload`` plus ``input`` (``scene``), ``result`` and
+    ``python_path``; return its outcome (``log``: the host's output)."""
     with tempfile.TemporaryDirectory(prefix="ft_dcc-publish-") as tmp:
         result_file = Path(tmp) / "result.json"
-        payload = request.copy()
-        payload["input"], payload["result"] = str(scene.resolve()), str(result_file)
-        payload["publish"] = request_from_options(request).to_dict()  # typed once, here
-        payload["python_path"] = python_paths()
-        process = run(payload)
-        outcome = read_outcome(result_file, process, host_name)
-    if request.get("report"):  # ft-dcc publish --report FILE, whatever the host did
-        save_report(Path(str(request["report"])), outcome)
-    return outcome
+        request = payload.copy()
+        request["input"], request["result"] = str(scene.resolve()), str(result_file)
+        request["python_path"] = python_paths()
+        process = run(request)
+        return read_outcome(result_file, process, host_name)
 
 
 def save_report(path: Path, outcome: Outcome) -> Path:
@@ -216,10 +265,10 @@ def save_report(path: Path, outcome: Outcome) -> Path:
     return atomic_write_json(path.expanduser(), data)
 
 
-def terminal_progress(request: PublishOptions) -> ConsoleProgress:
+def terminal_progress(as_json: bool) -> ConsoleProgress:
     """The caller's progress display for a headless publish: a bar on a terminal, plain lines
-    elsewhere or when the request asks for ``json``."""
-    return ConsoleProgress(sys.stderr, plain=True if request.get("json") else None)
+    elsewhere or when the report is printed as JSON."""
+    return ConsoleProgress(sys.stderr, plain=True if as_json else None)
 
 
 def print_outcome(outcome: Outcome, as_json: bool, repaired: bool = True) -> int:
@@ -246,17 +295,22 @@ def print_outcome(outcome: Outcome, as_json: bool, repaired: bool = True) -> int
 # -- host side -----------------------------------------------------------------------------
 
 
-def read_request(argv: Sequence[str]) -> PublishOptions:
+def read_request(argv: Sequence[str]) -> HeadlessRequest:
     """The request a headless script was started with (see :func:`request_path`)."""
-    request: PublishOptions = json.loads(request_path(argv).read_text(encoding="utf-8"))
+    request: HeadlessRequest = json.loads(request_path(argv).read_text(encoding="utf-8"))
     return request
 
 
-def publish_request_of(request: PublishOptions) -> PublishRequest:
-    """Inside the host: the typed request the caller wrote (``request['publish']``)."""
-    from ft_dcc.publish.request.request import PublishRequest
+def publish_request_of(request: HeadlessRequest) -> PublishRequest:
+    """Inside the host: the typed request the caller wrote (``request['publish']``, in the one
+    JSON form of :mod:`ft_dcc.publish.request.wire`; the previous release's too); a
+    :class:`~ft_dcc.exceptions.RequestError` naming a field that is unknown or mistyped."""
+    from ft_dcc.exceptions import RequestError
+    from ft_dcc.publish.request.wire import request_from_json
 
-    return PublishRequest.from_dict(request["publish"])
+    if "publish" not in request:
+        raise RequestError("the request file holds no publish request (its 'publish' field)")
+    return request_from_json(request["publish"])
 
 
 def outcome_of(report: PublishReport) -> Outcome:
@@ -270,7 +324,7 @@ def outcome_of(report: PublishReport) -> Outcome:
     }
 
 
-def main(argv: Sequence[str], publish_request: Callable[[PublishOptions], Outcome]) -> int:
+def main(argv: Sequence[str], publish_request: Callable[[HeadlessRequest], Outcome]) -> int:
     """Inside the host: read the request, ``publish_request(request)``, and write its outcome
     to ``request['result']``, also when publishing raised (then exit status 1, the error as
     text and its hint). Return the exit status. ``ft_dcc_hosts`` imports from here on."""
@@ -291,7 +345,7 @@ def main(argv: Sequence[str], publish_request: Callable[[PublishOptions], Outcom
     return int(outcome["exit_code"])
 
 
-def run(argv: Sequence[str], publish_request: Callable[[PublishOptions], Outcome]) -> NoReturn:
+def run(argv: Sequence[str], publish_request: Callable[[HeadlessRequest], Outcome]) -> NoReturn:
     """A headless script's ``__main__``: :func:`main`, flush the output, exit with its status."""
     code = main(argv, publish_request)
     sys.stdout.flush()

@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Callable, List
 from ft_dcc.publish.common.report import EXIT_QUEUED
 
 if TYPE_CHECKING:  # pragma: no cover - a TypedDict, for the signature only
-    from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessPublish, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -49,17 +48,15 @@ def host_output_for_artist(outcome: Outcome, verbose: bool, lines: int = 20) -> 
     return _tail(text.splitlines(), lines)
 
 
-def publish_and_report(publish_result: Callable[..., Outcome], request: PublishOptions) -> int:
-    """Publish ``request['input']`` headless through ``publish_result`` (a host integration's
+def publish_and_report(publish_result: Callable[..., Outcome], publish: HeadlessPublish) -> int:
+    """Publish ``publish.scene`` headless through ``publish_result`` (a host integration's
     ``publish_headless_result``) with the caller's progress display, print the report and what
     of the host's output the artist should see; return the exit status."""
     from ft_dcc.host import headless
 
-    progress = headless.terminal_progress(request)
-    outcome = publish_result(request, progress=progress)
+    progress = headless.terminal_progress(publish.json)
+    outcome = publish_result(publish, progress=progress)
     progress.close()
     # ft-dcc -v: all of the host's output; else its last lines, or why it was only queued
     sys.stderr.write(host_output_for_artist(outcome, log.isEnabledFor(logging.INFO)))
-    return headless.print_outcome(
-        outcome, bool(request.get("json")), repaired=bool(request.get("repair"))
-    )
+    return headless.print_outcome(outcome, publish.json, repaired=publish.request.repair)

@@ -20,7 +20,7 @@ from ft_dcc.exceptions import HostError
 if TYPE_CHECKING:  # pragma: no cover - the importlib.metadata entry point
     from importlib.metadata import EntryPoint
 
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessPublish
 
 ENTRY_POINT_GROUP = "ft_dcc.hosts"
 
@@ -40,11 +40,9 @@ class HostIntegration(Protocol):
         """One line for ``ft-dcc host list``: where the host was found, or how to point at it
         (optional: "installed" is shown when missing)."""
 
-    def publish_headless(self, request: PublishOptions) -> int:
-        """Open ``request['input']`` in the host without a UI and publish it.
-
-        ``request`` carries the ``ft-dcc publish`` arguments (input, task,
-        review_session_name, comment, frames, fps, camera, json). Prints the report; returns the
+    def publish_headless(self, publish: HeadlessPublish) -> int:
+        """Open ``publish.scene`` in the host without a UI and publish ``publish.request`` (the
+        typed request, handed over in its one JSON form). Prints the report; returns the
         process exit status.
         """
 

@@ -18,7 +18,13 @@ import attr
 
 from ft_dcc.exceptions import ConfigurationError
 from ft_dcc.publish.request.request import PublishRequest, PublishRuntime
-from ft_dcc.publish.request.settings_options import SharedRead, open_session, resolve_for, settled
+from ft_dcc.publish.request.settings_options import (
+    SharedRead,
+    open_session,
+    resolve_for,
+    settle_request,
+    settled,
+)
 from ft_dcc.session.interface import IntegrateSession
 from ft_dcc.settings.resolve import DEFAULT, Resolved
 
@@ -55,9 +61,9 @@ def filled_request(
     """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
     templates' input): :func:`~ft_dcc.publish.request.settings_options.settled`, read on
     ``shared.session``."""
-    read = resolve_for(request.task, scene or "", host, shared=shared)
+    filled, resolved = settle_request(request, host, scene or "", shared=shared)
     runtime = PublishRuntime(session=shared.session, task=shared.task)
-    return SettledPublish(settled(request, *read), runtime, read[0])
+    return SettledPublish(filled, runtime, resolved)
 
 
 def settle(

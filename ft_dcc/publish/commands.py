@@ -13,8 +13,10 @@ from ft_dcc.commands_base import Command, Group, arg
 if TYPE_CHECKING:  # pragma: no cover - imported when a publish runs (stdlib-only at the top)
     from ft_dcc.publish.common.report import PublishReport
     from ft_dcc.publish.offline.queue import FlushOutcome, FlushResult
-    from ft_dcc.publish.request.options import ColourOptions, PublishOptions
+    from ft_dcc.publish.request.options import ColourOptions
+    from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.publish.request.settings_options import SharedRead
+    from ft_dcc.settings.resolve import Resolved
 
 HOST_CHOICES = ("files", "blender", "maya", "nuke")
 #: the characters of a queue entry's id that ``queue list`` shows (``queue drop`` takes them)
@@ -70,36 +72,36 @@ def parse_fps(text: str) -> str:
     return text
 
 
-def request_dict(args: argparse.Namespace) -> PublishOptions:
-    """The ``ft-dcc publish`` arguments as the headless request a host integration receives."""
-    return {
-        "input": args.input[0],
-        "inputs": list(args.input),
-        "task": args.task,
-        "review_session_name": args.review_session,
-        "new_review_session": args.new_review_session,
-        "repair": args.repair,
-        "comment": args.comment,
-        "frames": list(args.frames) if args.frames else None,
-        "fps": args.fps,
-        "cameras": list(args.camera),
-        "thumbnail_frame": args.thumbnail_frame,
-        "still": args.still,
-        "still_frame": args.still_frame,
-        "colour": colour_request(args),
-        "audio": args.audio,
-        "audio_offset": args.audio_offset,
-        "burnin": args.burnin,
+def request_of(args: argparse.Namespace) -> PublishRequest:
+    """The ``ft-dcc publish`` arguments as the typed request the publish receives (one
+    reviewable per ``--camera``, or per input when several are given)."""
+    from ft_dcc.publish.request.request import PublishRequest, reviewables_of
+
+    return PublishRequest(
+        reviewables=reviewables_of(args.camera, args.input, args.asset),
+        task=args.task,
+        review_session_name=args.review_session,
+        new_review_session=args.new_review_session,
+        repair=args.repair,
+        comment=args.comment,
+        frames=args.frames,
+        fps=args.fps,
+        thumbnail_frame=args.thumbnail_frame,
+        still=args.still,
+        still_frame=args.still_frame,
+        burnin=args.burnin,
         # absolute: a headless host runs the publish in its own working folder
-        "burnin_template": os.path.abspath(args.burnin_template) if args.burnin_template else None,
-        "invitees": list(args.invite),
-        "addresses": list(args.addresses),
-        "asset_name": args.asset,
-        "include_source": args.include_source,
-        "json": args.json,
-        # absolute: the report is written where ft-dcc ran, whichever process writes it
-        "report": os.path.abspath(os.path.expanduser(args.report)) if args.report else None,
-    }
+        burnin_template=os.path.abspath(args.burnin_template) if args.burnin_template else None,
+        invitees=args.invite,
+        addresses=args.addresses,
+        include_source=args.include_source,
+    )
+
+
+def report_path(args: argparse.Namespace) -> Optional[str]:
+    """``--report FILE`` made absolute: the report is written where ft-dcc ran, whichever
+    process writes it."""
+    return os.path.abspath(os.path.expanduser(args.report)) if args.report else None
 
 
 def verbose_terminal() -> bool:
@@ -144,17 +146,19 @@ def quiet_pyblish_logging() -> None:
             handler.setLevel(root.level)
 
 
-def with_settings(
-    request: PublishOptions,
+def settle(
+    request: PublishRequest,
     host: str,
+    scene: str,
     assignments: Optional[Iterable[str]],
     shared: Optional[SharedRead] = None,
-) -> PublishOptions:
-    """The request with the studio/project settings filled in (the artist's flags win); with
-    ``shared``, read on the publish's session (see ``settings_options.resolve_for_publish``)."""
-    from ft_dcc.publish.request.settings_options import parse_assignments, publish_options
+) -> Tuple[PublishRequest, Resolved]:
+    """The request with the studio/project settings filled in (the artist's flags win, ``--set``
+    is ``assignments``) and those settings; with ``shared``, read on the publish's session (see
+    ``settings_options.resolve_for``)."""
+    from ft_dcc.publish.request.settings_options import parse_assignments, settle_request
 
-    return publish_options(request, host, parse_assignments(assignments or ()), shared)
+    return settle_request(request, host, scene, parse_assignments(assignments or ()), shared)
 
 
 def check_inputs(args: argparse.Namespace) -> None:

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessRequest, Outcome
 
 
-def capture_request(request: PublishOptions) -> Outcome:
+def capture_request(request: HeadlessRequest) -> Outcome:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 

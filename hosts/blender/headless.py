@@ -3,15 +3,15 @@
     blender -b --factory-startup --python-exit-code 2 -P headless.py -- request.json
     python headless.py -- request.json
 
-``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session_name, comment,
-frames, fps, camera), ``python_path`` (folders to add so ft_dcc imports) and ``result`` (where
-to write ``{"exit_code", "report", "text", "blender"}`` for the calling process, which prints
-it; ``blender`` is this Blender's version, which the caller remembers so it never has to start
-``blender --version``). ``scene_version`` (the Blender that saved the scene): a Blender too old
-for it answers ``too_old`` at once and the caller publishes with the ``bpy`` module instead.
-Only stdlib imports at the top: ``ft_dcc.host.pythonpath.add_request_python_path`` makes ft_dcc
-importable (the one rule of every host), then ``ft_dcc.host.headless.main`` runs the publish and
-writes the result.
+``request.json`` (``ft_dcc.host.headless.HeadlessRequest``) holds ``input`` (the scene),
+``publish`` (the typed request, in its one JSON form), ``python_path`` (folders to add so ft_dcc
+imports) and ``result`` (where to write ``{"exit_code", "report", "text", "blender"}`` for the
+calling process, which prints it; ``blender`` is this Blender's version, which the caller
+remembers so it never has to start ``blender --version``). ``scene_version`` (the Blender that
+saved the scene): a Blender too old for it answers ``too_old`` at once and the caller publishes
+with the ``bpy`` module instead. Only stdlib imports at the top:
+``ft_dcc.host.pythonpath.add_request_python_path`` makes ft_dcc importable (the one rule of every
+host), then ``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional, Tuple
 
 if TYPE_CHECKING:
-    from ft_dcc.host.headless import HostVersion, Outcome
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessRequest, HostVersion, Outcome
 
 
 def parse_frames(value: object) -> Optional[Tuple[int, int]]:
@@ -39,7 +38,7 @@ def this_blender() -> HostVersion:
     return {"version": list(bpy.app.version[:2]), "module": not bpy.app.binary_path}
 
 
-def too_old(request: PublishOptions) -> Optional[Outcome]:
+def too_old(request: HeadlessRequest) -> Optional[Outcome]:
     """The outcome that tells the caller this Blender cannot open the scene (saved by a newer
     one, ``scene_version`` in the request), or None when it can."""
     needed = request.get("scene_version")
@@ -57,7 +56,7 @@ def too_old(request: PublishOptions) -> Optional[Outcome]:
     }
 
 
-def publish_request(request: PublishOptions) -> Outcome:
+def publish_request(request: HeadlessRequest) -> Outcome:
     """Open the scene with its UI (the artist's 3D view sets the playblast's look), publish it,
     and describe the outcome (inside Blender)."""
     refusal = too_old(request)

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
-from ft_dcc.host.headless import Outcome
+from ft_dcc.host.headless import HeadlessPublish, HeadlessRequest, Outcome
 from ft_dcc.host.host_log import publish_and_report
 from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.request.options import PublishOptions
 
 from . import addon_extras, demo_template, runner
 
@@ -95,7 +94,7 @@ class BlenderIntegration:
     def run_script(
         self,
         script: Path,
-        payload: PublishOptions,
+        payload: HeadlessRequest,
         scene: Optional[Path] = None,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
@@ -110,28 +109,28 @@ class BlenderIntegration:
         )
 
     def publish_headless_result(
-        self, request: PublishOptions, progress: Progress = null_progress
+        self, publish: HeadlessPublish, progress: Progress = null_progress
     ) -> Outcome:
-        """Publish ``request['input']`` in a background Blender; return its outcome dict:
+        """Publish ``publish.scene`` in a background Blender; return its outcome dict:
         ``exit_code``, ``report`` (the report's JSON data), ``text`` and ``log`` (Blender's output).
         """
-        scene = headless.existing_scene(request, "Blender scene")
-        request = request.copy()
-        request["scene_version"] = runner.blend_file_version(scene)
+        scene = headless.existing_scene(publish.scene, "Blender scene")
+        publish = publish._replace(scene=scene)
+        version: HeadlessRequest = {"scene_version": runner.blend_file_version(scene)}
         for _attempt in range(2):  # a Blender that is too old for the file says so at once
             outcome = headless.publish_in_host(
-                request,
-                scene,
+                publish,
                 lambda payload: self.run_script(HEADLESS_SCRIPT, payload, scene, progress=progress),
                 "Blender",
+                version,
             )
             if not runner.learn_version(outcome):
                 break
         return outcome
 
-    def publish_headless(self, request: PublishOptions) -> int:
-        """Publish ``request['input']`` headless, print the report, return the exit status."""
-        return publish_and_report(self.publish_headless_result, request)
+    def publish_headless(self, publish: HeadlessPublish) -> int:
+        """Publish ``publish.scene`` headless, print the report, return the exit status."""
+        return publish_and_report(self.publish_headless_result, publish)
 
     def build_demo_scene(self, path: Path, **options: Unpack[DemoSceneOptions]) -> Path:
         """Build the animated demo scene at ``path`` (options: see ``demo_scene.build``): from

@@ -2,8 +2,8 @@
 
     mayapy headless.py request.json
 
-``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session_name, comment,
-frames, fps, camera, invitees, asset_name, include_source), ``python_path`` (folders to add so
+``request.json`` (``ft_dcc.host.headless.HeadlessRequest``) holds ``input`` (the scene),
+``publish`` (the typed request, in its one JSON form), ``python_path`` (folders to add so
 ft_dcc imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the
 calling process, which prints it). Only stdlib imports at the top: ft_dcc is not importable
 until ``ft_dcc.host.pythonpath.add_request_python_path`` has put ``python_path`` on ``sys.path``
@@ -18,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessRequest, Outcome
 
 
-def publish_request(request: PublishOptions) -> Outcome:
+def publish_request(request: HeadlessRequest) -> Outcome:
     """Start Maya standalone, open the scene, publish it, describe the outcome."""
     import maya.standalone
 

@@ -15,11 +15,10 @@ from typing import Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
-from ft_dcc.host.headless import Outcome
+from ft_dcc.host.headless import HeadlessPublish, HeadlessRequest, Outcome
 from ft_dcc.host.host_log import publish_and_report
 from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.request.options import PublishOptions
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +110,7 @@ class MayaIntegration:
     def run_script(
         self,
         script: Path,
-        payload: PublishOptions,
+        payload: HeadlessRequest,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
     ) -> subprocess.CompletedProcess:
@@ -139,21 +138,20 @@ class MayaIntegration:
             ) from exc
 
     def publish_headless_result(
-        self, request: PublishOptions, progress: Progress = null_progress
+        self, publish: HeadlessPublish, progress: Progress = null_progress
     ) -> Outcome:
-        """Publish ``request['input']`` with mayapy; return ``exit_code``, ``report`` (the
+        """Publish ``publish.scene`` with mayapy; return ``exit_code``, ``report`` (the
         report's JSON data), ``text`` and ``log`` (mayapy's output)."""
-        scene = headless.existing_scene(request, "Maya scene")
+        scene = headless.existing_scene(publish.scene, "Maya scene")
         return headless.publish_in_host(
-            request,
-            scene,
+            publish._replace(scene=scene),
             lambda payload: self.run_script(HEADLESS_SCRIPT, payload, progress=progress),
             "mayapy",
         )
 
-    def publish_headless(self, request: PublishOptions) -> int:
-        """Publish ``request['input']`` headless, print the report, return the exit status."""
-        return publish_and_report(self.publish_headless_result, request)
+    def publish_headless(self, publish: HeadlessPublish) -> int:
+        """Publish ``publish.scene`` headless, print the report, return the exit status."""
+        return publish_and_report(self.publish_headless_result, publish)
 
 
 integration = MayaIntegration()

@@ -2,13 +2,14 @@
 
     nuke -t headless.py request.json
 
-``request.json`` holds the ``ft-dcc publish`` arguments (input, task, review_session_name, comment,
-frames, fps, invitees, asset_name, include_source, and ``write``: the Write node to publish;
-``camera`` is ignored, a comp has none), ``python_path`` (folders to add so ft_dcc
-imports) and ``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
-Without ``write``, every Write node whose "publish for review" box is ticked is published (one
-version each, in one commit), else the script's only Write node, else (no Write node) the first
-Viewer's input; several unticked candidates are a clear error. Only stdlib imports at the top:
+``request.json`` (``ft_dcc.host.headless.HeadlessRequest``) holds ``input`` (the script),
+``publish`` (the typed request, in its one JSON form: its reviewables' sources name the Write
+nodes to publish; a comp has no camera), ``python_path`` (folders to add so ft_dcc imports) and
+``result`` (where to write ``{"exit_code", "report", "text"}`` for the caller).
+Without a named Write node, every Write node whose "publish for review" box is ticked is
+published (one version each, in one commit), else the script's only Write node, else (no Write
+node) the first Viewer's input; several unticked candidates are a clear error. Only stdlib
+imports at the top:
 ``ft_dcc.host.pythonpath.add_request_python_path`` makes ft_dcc importable (the one rule of every
 host), then ``ft_dcc.host.headless.main`` runs the publish and writes the result.
 """
@@ -22,8 +23,7 @@ from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 if TYPE_CHECKING:
     import nuke
 
-    from ft_dcc.host.headless import Outcome
-    from ft_dcc.publish.request.options import PublishOptions
+    from ft_dcc.host.headless import HeadlessRequest, Outcome
 
 
 def parse_frames(value: object) -> Optional[Tuple[int, int]]:
@@ -68,7 +68,7 @@ def _name(write: Union[str, nuke.Node]) -> str:
     return write if isinstance(write, str) else write.name()
 
 
-def publish_request(request: PublishOptions) -> Outcome:
+def publish_request(request: HeadlessRequest) -> Outcome:
     """Open the script, publish it and describe the outcome (inside Nuke)."""
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
@@ -79,8 +79,8 @@ def publish_request(request: PublishOptions) -> Outcome:
 
     nuke.scriptOpen(str(Path(str(request["input"])).resolve()))
     typed = publish_request_of(request)
-    write = request.get("write")  # a comp has no camera: --camera is ignored
-    writes = pick_write_nodes(str(write) if write else None)
+    named = [r.source for r in typed.reviewables if r.source]  # Write nodes the request names
+    writes: List[Union[str, nuke.Node]] = list(named) or list(script_write_nodes())
     if len(writes) > 1:
         typed.reviewables = [Reviewable(source=_name(w)) for w in writes]
     else:

@@ -15,11 +15,10 @@ from typing import List, Optional
 from ft_dcc import __version__
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import bundle, headless
-from ft_dcc.host.headless import Outcome
+from ft_dcc.host.headless import HeadlessPublish, Outcome
 from ft_dcc.host.host_log import publish_and_report
 from ft_dcc.host.integrations import executable_status
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.publish.request.options import PublishOptions
 
 log = logging.getLogger(__name__)
 
@@ -105,25 +104,24 @@ class NukeIntegration:
 
     def publish_headless_result(
         self,
-        request: PublishOptions,
+        publish: HeadlessPublish,
         timeout: Optional[float] = None,
         progress: Progress = null_progress,
     ) -> Outcome:
-        """Publish ``request['input']`` under ``nuke -t``; return its outcome dict:
+        """Publish ``publish.scene`` under ``nuke -t``; return its outcome dict:
         ``exit_code``, ``report`` (the report's data), ``text`` and ``log`` (Nuke's output)."""
-        script = headless.existing_scene(request, "Nuke script")
+        script = headless.existing_scene(publish.scene, "Nuke script")
         return headless.publish_in_host(
-            request,
-            script,
+            publish._replace(scene=script),
             lambda payload: headless.run_with_request(
                 payload, self.command, "Nuke", timeout, progress
             ),
             "Nuke",
         )
 
-    def publish_headless(self, request: PublishOptions) -> int:
-        """Publish ``request['input']`` headless, print the report, return the exit status."""
-        return publish_and_report(self.publish_headless_result, request)
+    def publish_headless(self, publish: HeadlessPublish) -> int:
+        """Publish ``publish.scene`` headless, print the report, return the exit status."""
+        return publish_and_report(self.publish_headless_result, publish)
 
 
 integration = NukeIntegration()

@@ -16,9 +16,11 @@ from ft_dcc_hosts.maya.integration import integration
 from support import download_component, ffprobe, make_task, open_session
 from test_maya_integration import _stand_in_mayapy
 
+from ft_dcc.host.headless import HeadlessPublish
 from ft_dcc.publish import publish
 from ft_dcc.publish.offline.integrate_step import CAPTURE_META_KEY
-from ft_dcc.publish.request.settings_options import publish_options
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.settings_options import settle_request
 
 
 def settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, values: Dict[str, Any]) -> None:
@@ -49,8 +51,8 @@ def test_capture_keys_set_the_panel_camera_and_frames(
     maya_state.panels["modelPanel4"]["headsUpDisplay"] = False  # the artist hid the HUD
     session = open_session(server_env, tmp_path)
     task = make_task(session, fstart=1001, fend=1012, fps=24)
-    options = publish_options({"input": str(saved_scene), "task": task}, "maya")
-    report = publish(MayaHost(), task=task, session=session, settings=options["settings"])
+    settings = _plugin_settings(saved_scene, task)
+    report = publish(MayaHost(), task=task, session=session, settings=settings)
     assert report.ok, report.errors
 
     blast = maya_state.playblasts[-1]
@@ -70,7 +72,7 @@ def test_capture_keys_set_the_panel_camera_and_frames(
 
     # the artist's own range wins over the handles
     chosen = publish(MayaHost(), task=task, session=session, frames=(1003, 1006),
-                     settings=options["settings"])  # fmt: skip
+                     settings=settings)  # fmt: skip
     assert chosen.ok, chosen.errors
     assert len(maya_state.playblasts[-1]["files"]) == 4
 
@@ -83,8 +85,8 @@ def test_shot_range_with_handles_in_a_headless_publish(
     settings_file(tmp_path, monkeypatch, {"capture.frame_range": "shot", "capture.handles": 1})
     with open_session(server_env, tmp_path) as session:
         task = make_task(session, fstart=1003, fend=1008, fps=24)  # the scene: 1001-1012
-    request = publish_options({"input": str(saved_scene), "task": task, "json": True}, "maya")
-    outcome = integration.publish_headless_result(request)
+    request, _ = settle_request(PublishRequest(task=task), "maya", str(saved_scene))
+    outcome = integration.publish_headless_result(HeadlessPublish(saved_scene, request, json=True))
     assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-3000:]
     report = outcome["report"]
     assert (report["capture"]["frame_start"], report["capture"]["frame_end"]) == (1002, 1009)
@@ -103,12 +105,19 @@ def test_the_asset_is_named_after_the_camera_the_settings_capture(
     })  # fmt: skip
     session = open_session(server_env, tmp_path)
     task = make_task(session, fstart=1001, fend=1012, fps=24)
-    options = publish_options({"input": str(saved_scene), "task": task}, "maya")
+    settings = _plugin_settings(saved_scene, task)
     assert MayaHost().current_camera() != "shotCam"  # the scene's camera is another one
-    report = publish(MayaHost(), task=task, session=session, settings=options["settings"])
+    report = publish(MayaHost(), task=task, session=session, settings=settings)
     assert report.ok, report.errors
     assert maya_state.playblasts[-1]["camera"] == "shotCam"
     task_name = task.rsplit("/", 1)[-1]
     assert report.asset_name == f"{task_name}_shotCam"
     asset = session.get("Asset", report.asset_id)
     assert asset["name"] == f"{task_name}_shotCam"  # on the server too
+
+
+def _plugin_settings(scene: Path, task: str) -> dict:
+    """What the studio settings give the plugins of a publish of ``scene`` to ``task`` (the
+    seam ``ft-dcc publish`` settles its request through)."""
+    settled, _ = settle_request(PublishRequest(task=task), "maya", str(scene))
+    return {"plugins": settled.settings.plugins}

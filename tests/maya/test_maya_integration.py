@@ -16,6 +16,8 @@ from maya_helpers import FAKES, ROOT
 from support import make_task, open_session
 
 from ft_dcc.exceptions import HostError
+from ft_dcc.host.headless import HeadlessPublish
+from ft_dcc.publish.request.request import PublishRequest
 
 
 def test_install_writes_a_maya_module(tmp_path):
@@ -38,13 +40,13 @@ def test_missing_mayapy_is_a_clear_host_error(tmp_path, monkeypatch, saved_scene
     monkeypatch.setenv("FT_DCC_MAYAPY", "none")
     assert integration_module.find_mayapy() is None
     with pytest.raises(HostError, match="mayapy") as caught:
-        integration.publish_headless({"input": str(saved_scene)})
+        integration.publish_headless(HeadlessPublish(saved_scene, PublishRequest()))
     assert "FT_DCC_MAYAPY" in caught.value.hint
 
 
 def test_missing_scene_is_a_clear_host_error(tmp_path):
     with pytest.raises(HostError, match="does not exist"):
-        integration.publish_headless({"input": str(tmp_path / "nope.ma")})
+        integration.publish_headless(HeadlessPublish(tmp_path / "nope.ma", PublishRequest()))
 
 
 def _stand_in_mayapy(tmp_path: Path) -> Path:
@@ -65,14 +67,8 @@ def test_headless_publish_runs_the_scene_through_mayapy(
     monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
     session = open_session(server_env, tmp_path)
     task = make_task(session, fstart=1001, fend=1012, fps=24)
-    outcome = integration.publish_headless_result(
-        {
-            "input": str(saved_scene),
-            "task": task,
-            "review_session_name": "Farm dailies",
-            "json": True,
-        }
-    )
+    request = PublishRequest(task=task, review_session_name="Farm dailies")
+    outcome = integration.publish_headless_result(HeadlessPublish(saved_scene, request, json=True))
     assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-3000:]
     report = outcome["report"]
     assert report["ok"] and report["review_session_name"] == "Farm dailies"
@@ -87,7 +83,9 @@ def test_headless_publish_prints_the_report_and_exit_status(
     saved_scene, server_env, tmp_path, monkeypatch, capsys
 ):
     monkeypatch.setenv("FT_DCC_MAYAPY", str(_stand_in_mayapy(tmp_path)))
-    code = integration.publish_headless({"input": str(saved_scene), "task": "no/such/task"})
+    code = integration.publish_headless(
+        HeadlessPublish(saved_scene, PublishRequest(task="no/such/task"))
+    )
     assert code == 1
     assert "no/such/task" in capsys.readouterr().out
 
@@ -153,7 +151,9 @@ def test_a_queued_headless_publish_shows_why_and_when_it_will_flush(
     monkeypatch.setenv("FTRACK_API_USER", "artist")
     monkeypatch.setenv("FTRACK_API_KEY", "key")
     monkeypatch.setenv("FT_DCC_QUEUE_DIR", str(tmp_path / "queue"))
-    code = integration.publish_headless({"input": str(saved_scene), "task": "proj/sq/sh/anim"})
+    code = integration.publish_headless(
+        HeadlessPublish(saved_scene, PublishRequest(task="proj/sq/sh/anim"))
+    )
     shown = capsys.readouterr()
     assert code == EXIT_QUEUED, shown.out + shown.err
     said = shown.out + shown.err

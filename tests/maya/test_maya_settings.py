@@ -12,7 +12,9 @@ from ft_dcc_hosts.maya.integration import integration
 from support import make_task, open_session
 from test_maya_integration import _stand_in_mayapy
 
-from ft_dcc.publish.request.settings_options import publish_options
+from ft_dcc.host.headless import HeadlessPublish
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.settings_options import settle_request
 
 STUDIO = {
     "settings": {"naming.asset": "{shot}_{camera}", "naming.review_session": "Maya {date}"},
@@ -30,8 +32,8 @@ def test_a_maya_publish_takes_the_studio_settings(
     monkeypatch.setenv("FT_DCC_SETTINGS", str(studio))
     with open_session(server_env, tmp_path) as session:
         task = make_task(session, fstart=1001, fend=1012, fps=24)
-    request = publish_options({"input": str(saved_scene), "task": task, "json": True}, "maya")
-    outcome = integration.publish_headless_result(request)
+    request, _ = settle_request(PublishRequest(task=task), "maya", str(saved_scene))
+    outcome = integration.publish_headless_result(HeadlessPublish(saved_scene, request, json=True))
     assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-3000:]
     report = outcome["report"]
     assert (report["capture"]["width"], report["capture"]["height"]) == (160, 120)

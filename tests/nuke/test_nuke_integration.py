@@ -20,6 +20,8 @@ from nuke_helpers import FAKES, ROOT
 from support import download_component, ffprobe, make_task, open_session
 
 from ft_dcc.exceptions import HostError
+from ft_dcc.host.headless import HeadlessPublish
+from ft_dcc.publish.request.request import PublishRequest
 
 
 def test_install_writes_init_and_menu_that_register_the_integration(tmp_path, monkeypatch):
@@ -59,16 +61,16 @@ def test_headless_without_nuke_is_a_clear_host_error(tmp_path, comp, monkeypatch
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.setattr("ft_dcc_hosts.nuke.integration.INSTALL_GLOBS", ())
     with pytest.raises(HostError, match="No Nuke executable") as error:
-        integration.publish_headless({"input": str(tmp_path / "shot.nk")})
+        integration.publish_headless(HeadlessPublish(tmp_path / "shot.nk", PublishRequest()))
     assert "FT_DCC_NUKE" in error.value.hint
     monkeypatch.setenv("FT_DCC_NUKE", str(tmp_path / "Nuke15.1"))  # set, but not there
     with pytest.raises(HostError, match="No Nuke executable"):
-        integration.publish_headless({"input": str(tmp_path / "shot.nk")})
+        integration.publish_headless(HeadlessPublish(tmp_path / "shot.nk", PublishRequest()))
 
 
 def test_headless_publish_of_a_missing_script_is_a_clear_error(tmp_path):
     with pytest.raises(HostError, match="does not exist"):
-        integration.publish_headless({"input": str(tmp_path / "nope.nk")})
+        integration.publish_headless(HeadlessPublish(tmp_path / "nope.nk", PublishRequest()))
 
 
 def fake_nuke_executable(folder: Path) -> Path:
@@ -92,9 +94,8 @@ def test_headless_publish_runs_nuke_t_and_publishes(
     monkeypatch.setenv("FT_DCC_NUKE", str(fake_nuke_executable(tmp_path / "bin")))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
 
-    outcome = integration.publish_headless_result(
-        {"input": str(tmp_path / "shot.nk"), "task": task, "review_session_name": "Farm dailies"}
-    )
+    request = PublishRequest(task=task, review_session_name="Farm dailies")
+    outcome = integration.publish_headless_result(HeadlessPublish(tmp_path / "shot.nk", request))
 
     assert outcome["exit_code"] == 0, outcome["text"] + outcome["log"][-2000:]
     report = outcome["report"]
@@ -108,13 +109,9 @@ def test_headless_publish_runs_nuke_t_and_publishes(
 
     saved = tmp_path / "report.json"
     code = integration.publish_headless(
-        {
-            "input": str(tmp_path / "shot.nk"),
-            "task": "nope/sq/sh/comp",
-            "json": True,
-            "report": str(saved),
-            "camera": "ignored",
-        }
+        HeadlessPublish(
+            tmp_path / "shot.nk", PublishRequest(task="nope/sq/sh/comp"), report=saved, json=True
+        )
     )
     assert code == 1
     assert '"ok": false' in capsys.readouterr().out

@@ -13,7 +13,9 @@ import pytest
 
 from ft_dcc.exceptions import HostError
 from ft_dcc.host import headless
+from ft_dcc.host.headless import HeadlessPublish
 from ft_dcc.host.pythonpath import python_paths
+from ft_dcc.publish.request.request import PublishRequest
 
 #: a host's headless script: the tiny local bootstrap, then the shared ``main``
 STAND_IN_HOST = """
@@ -51,9 +53,14 @@ def publish_request(request):
         print("encoded")
     import pyblish  # a dependency python_path made importable
 
+    from ft_dcc.host.headless import publish_request_of
+
+    typed = publish_request_of(request)  # the typed request, read where it enters
     return {
         "exit_code": 0,
-        "report": {"ok": True, "input": request["input"], "pyblish": pyblish.__name__},
+        "report": {"ok": True, "input": request["input"], "pyblish": pyblish.__name__,
+                   "task": typed.task, "frames": list(typed.frames or ()),
+                   "request_file": sorted(request)},
         "text": "Published " + Path(request["input"]).name,
     }
 
@@ -112,20 +119,33 @@ def test_python_paths_make_ft_dcc_and_its_dependencies_importable_without_site_p
     assert Path(done.stdout.strip()) == Path(headless.__file__)
 
 
-def test_a_host_that_publishes_returns_its_outcome_and_output(scene, run_stand_in):
+def _published(scene, run, mode=None, **extra):
+    """``publish_in_host`` of a plain request, the stand-in told ``mode`` (and ``extra``)."""
+    return headless.publish_in_host(
+        HeadlessPublish(scene, PublishRequest()), run, "Stand-in", dict(extra, mode=mode)
+    )
+
+
+def test_a_host_that_publishes_returns_its_outcome_and_output(scene, run_stand_in, tmp_path):
+    request = PublishRequest(task="a/b", frames=(1001, 1010), comment="pass 2")
+    saved = tmp_path / "report.json"
     outcome = headless.publish_in_host(
-        {"input": str(scene), "task": "a/b"}, scene, run_stand_in, "Stand-in"
+        HeadlessPublish(scene, request, report=saved), run_stand_in, "Stand-in"
     )
     assert outcome["exit_code"] == 0, outcome
-    assert outcome["report"] == {"ok": True, "input": str(scene.resolve()), "pyblish": "pyblish"}
+    # the request file holds the typed request (``publish``) and the protocol's own keys: no
+    # options dict beside it
+    assert outcome["report"] == {
+        "ok": True, "input": str(scene.resolve()), "pyblish": "pyblish", "task": "a/b",
+        "frames": [1001, 1010], "request_file": ["input", "publish", "python_path", "result"],
+    }  # fmt: skip
+    assert json.loads(saved.read_text(encoding="utf-8")) == outcome["report"]  # --report FILE
     assert outcome["text"] == "Published shot.ma"
     assert "host started" in outcome["log"]
 
 
 def test_a_publish_that_raises_still_writes_the_result(scene, run_stand_in):
-    outcome = headless.publish_in_host(
-        {"input": str(scene), "mode": "raise"}, scene, run_stand_in, "Stand-in"
-    )
+    outcome = _published(scene, run_stand_in, "raise")
     assert outcome["exit_code"] == 1
     assert outcome["report"] is None
     assert outcome["text"] == (
@@ -167,8 +187,7 @@ def test_parse_frames_reads_a_request_frame_range(value, expected):
 def test_a_host_that_dies_before_publishing_is_reported_with_its_last_output(
     scene, run_stand_in, status, expected
 ):
-    request = {"input": str(scene), "mode": "crash", "status": status}
-    outcome = headless.publish_in_host(request, scene, run_stand_in, "Stand-in")
+    outcome = _published(scene, run_stand_in, "crash", status=status)
     assert outcome["exit_code"] == expected
     assert outcome["report"] is None
     assert outcome["text"].startswith(
@@ -182,12 +201,7 @@ def test_a_host_that_dies_before_publishing_is_reported_with_its_last_output(
 def test_a_host_that_hangs_past_the_timeout_is_stopped_with_a_clear_error(scene, run_stand_in):
     # 15 s: time enough on a loaded machine for the stand-in to start and print before it hangs
     with pytest.raises(HostError, match="Stand-in did not finish within 15 seconds") as caught:
-        headless.publish_in_host(
-            {"input": str(scene), "mode": "hang"},
-            scene,
-            lambda payload: run_stand_in(payload, timeout=15),
-            "Stand-in",
-        )
+        _published(scene, lambda payload: run_stand_in(payload, timeout=15), "hang")
     assert "rendering frame 1001" in caught.value.message
     assert "ft-dcc -v" in caught.value.hint
 
@@ -198,9 +212,9 @@ def test_a_command_that_cannot_start_raises_os_error(tmp_path):
 
 
 def test_a_missing_scene_is_a_host_error_naming_its_kind(tmp_path, scene):
-    assert headless.existing_scene({"input": str(scene)}, "Maya scene") == scene
+    assert headless.existing_scene(scene, "Maya scene") == scene
     with pytest.raises(HostError, match=r"The Nuke script .*nope\.nk does not exist\."):
-        headless.existing_scene({"input": str(tmp_path / "nope.nk")}, "Nuke script")
+        headless.existing_scene(tmp_path / "nope.nk", "Nuke script")
 
 
 def test_the_request_file_is_after_the_double_dash_or_last(tmp_path):
@@ -226,13 +240,13 @@ def test_tail_keeps_the_last_lines():
     assert headless.tail("", 5) == ""
 
 
-def test_the_typed_request_crosses_to_the_host_whole():
+def test_a_library_callers_options_make_the_typed_request_that_crosses_whole():
     from fractions import Fraction
 
-    from ft_dcc.publish.request.request import PublishRequest, Reviewable, request_from_options
+    from ft_dcc.publish.request.request import Reviewable, request_from_options
+    from ft_dcc.publish.request.wire import request_to_json
 
-    request = {
-        "input": "shot.ma",
+    options = {
         "task": "p/sq/sh/comp",
         "comment": None,
         "frames": "1001-1010",
@@ -241,17 +255,16 @@ def test_the_typed_request_crosses_to_the_host_whole():
         "invitees": [],
         "include_source": 0,
         "thumbnail_frame": 1005,
-        "json": True,
         "settings": {"asset_name_template": "{shot}_{camera}", "resolution": [640, 360]},
     }
-    typed = request_from_options(request)
+    typed = request_from_options(options)
     assert typed.reviewables == [Reviewable(source="shotCam"), Reviewable(source="witnessCam")]
     assert (typed.task, typed.comment, typed.frames) == ("p/sq/sh/comp", "", (1001, 1010))
     assert (typed.fps, typed.thumbnail_frame) == (Fraction(24000, 1001), 1005)
     settings = typed.settings  # the studio settings travel apart from the artist's choices
     assert settings.owned("naming.asset") == "{shot}_{camera}"  # an older client's fields
     assert settings.resolution == (640, 360)
-    payload = json.loads(json.dumps({"publish": typed.to_dict()}))  # the request file
+    payload = json.loads(json.dumps({"publish": request_to_json(typed)}))  # the request file
     assert headless.publish_request_of(payload) == typed
     one = request_from_options({"camera": "shotCam", "asset_name": "hero"})
     assert one.reviewables == [Reviewable(source="shotCam", asset_name="hero")]
@@ -261,12 +274,10 @@ def test_the_typed_request_crosses_to_the_host_whole():
 def test_the_hosts_progress_reaches_the_caller_as_it_comes(scene, run_stand_in):
     """``ft-dcc publish --host X`` and ``ft-dcc demo`` show the host's progress, not silence."""
     seen = []
-    outcome = headless.publish_in_host(
-        {"input": str(scene), "mode": "progress"},
-        scene,
-        lambda payload: run_stand_in(payload, progress=lambda *update: seen.append(update)),
-        "Stand-in",
-    )
+    outcome = _published(
+        scene, lambda payload: run_stand_in(payload, progress=lambda *update: seen.append(update)),
+        "progress",
+    )  # fmt: skip
     assert outcome["exit_code"] == 0, outcome
     assert seen == [("encode", 1 / 3, "frame 1/3"), ("encode", 2 / 3, "frame 2/3"),
                     ("encode", 1.0, "frame 3/3")]  # fmt: skip

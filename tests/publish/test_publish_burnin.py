@@ -224,18 +224,16 @@ def test_the_sound_follows_the_slate_and_the_budget_holds(
 
 def test_the_options_reach_every_hosts_headless_request(tmp_path: Path, monkeypatch) -> None:
     from ft_dcc.cli import build_parser
-    from ft_dcc.publish.commands import request_dict
-    from ft_dcc.publish.request.request import request_from_options
+    from ft_dcc.publish.commands import request_of
+    from ft_dcc.publish.request.wire import request_from_json, request_to_json
 
     parser = build_parser()
     monkeypatch.chdir(tmp_path)
     args = parser.parse_args(["publish", "shot.ma", "--burnin", "slate",
                               "--burnin-template", "studio.json"])  # fmt: skip
-    request = request_dict(args)
-    assert request["burnin"] == "slate"
-    assert request["burnin_template"] == str(tmp_path / "studio.json")
-    typed = request_from_options(request)
-    assert (typed.burnin, typed.burnin_template) == ("slate", request["burnin_template"])
+    typed = request_of(args)
+    assert (typed.burnin, typed.burnin_template) == ("slate", str(tmp_path / "studio.json"))
+    assert request_from_json(request_to_json(typed)) == typed  # as the host reads it
     with pytest.raises(SystemExit):  # argparse refuses an unknown mode
         parser.parse_args(["publish", "shot.ma", "--burnin", "sometimes"])
 

@@ -6,8 +6,8 @@ the keys their plugins now own, never dropped."""
 
 from __future__ import annotations
 
-from ft_dcc.publish.request.request import PublishRequest
 from ft_dcc.publish.request.studio_settings import StudioSettings
+from ft_dcc.publish.request.wire import request_from_json, request_to_json
 
 #: ``StudioSettings.to_dict()`` as the ft_dcc before the change wrote it (the journal's form)
 OLDER = {
@@ -35,10 +35,10 @@ def test_an_older_clients_settings_reach_the_plugins_that_own_them_now() -> None
 
 
 def test_a_queued_request_of_an_older_client_keeps_them_through_its_journal_form() -> None:
-    request = PublishRequest.from_dict({"settings": OLDER})
+    request = request_from_json({"settings": OLDER})
     assert request.settings.plugins["ValidateSceneSaved"] == {"severity": "warn"}
     assert request.settings.owned("colour.look") == "shot_grade"
-    again = PublishRequest.from_dict(request.to_dict())
+    again = request_from_json(request_to_json(request))
     assert again.settings == request.settings
 
 
@@ -55,7 +55,7 @@ def test_an_older_clients_review_session_rules_reach_the_integrator() -> None:
     from ft_dcc.settings.plugins import apply
 
     older = {"open_days": 7, "client_downloads": "proxy", "client_watermark": True}
-    settings = PublishRequest.from_dict({"settings": older}).settings
+    settings = request_from_json({"settings": older}).settings
     assert settings.plugins["IntegrateReview"] == {
         "open_days": 7, "downloads": "proxy", "watermark": True,
     }  # fmt: skip
@@ -67,7 +67,7 @@ def test_an_older_clients_viewport_look_reaches_the_capture_collector() -> None:
     """``capture.shading``/``.overlays``/``.hud`` were fields of the settings; they are
     ``CollectCaptureSpec``'s now, which puts them in the spec the host's capture reads."""
     older = {"shading": "solid", "overlays": True, "hud": True}
-    settings = PublishRequest.from_dict({"settings": older}).settings
+    settings = request_from_json({"settings": older}).settings
     assert settings.plugins["CollectCaptureSpec"] == {"shading": "solid", "overlays": True,
                                                      "hud": True}  # fmt: skip
 
@@ -78,7 +78,7 @@ def test_an_older_clients_capture_size_reaches_the_capture_collector() -> None:
     from ft_dcc.publish.rules.capture_rules import SizeRules
 
     older = {"resolution": [640, 360], "scale": 1.0, "max_size": [320, 180]}
-    given = PublishRequest.from_dict({"settings": older}).settings.plugins["CollectCaptureSpec"]
+    given = request_from_json({"settings": older}).settings.plugins["CollectCaptureSpec"]
     assert given == {"resolution": [640, 360], "scale": 1.0, "max_size": [320, 180]}
     sizes = SizeRules.of(given["resolution"], given["scale"], given["max_size"])
     assert sizes == SizeRules.of("640x360", 1.0, "320x180")
@@ -86,7 +86,8 @@ def test_an_older_clients_capture_size_reaches_the_capture_collector() -> None:
 
 
 #: ``PublishRequest.to_dict()["settings"]`` as the ft_dcc before the capture's range, the
-#: encode and the naming went to their plugins wrote it (a farm job's or a headless request's)
+#: encode and the naming went to their plugins wrote it (a headless request's, read by the one
+#: JSON form: ``request_from_json``)
 BEFORE_ONE_CHANNEL = {
     "asset_name_template": "{shot}_{camera}",
     "name_fields": {"project": "p", "sequence": "sq", "shot": "sh010", "task": "anim"},
@@ -110,7 +111,7 @@ def test_the_range_encode_and_naming_fields_reach_the_plugins_that_own_them_now(
     from ft_dcc.publish.shared.state import ReviewRules
     from ft_dcc.settings.plugins import apply
 
-    request = PublishRequest.from_dict({"settings": BEFORE_ONE_CHANNEL})
+    request = request_from_json({"settings": BEFORE_ONE_CHANNEL})
     plugins = request.settings.plugins
     assert plugins["CollectCaptureSpec"] == {
         "resolution": "640x360", "frame_range": "shot", "handles": 4, "quality": 20,
@@ -124,5 +125,5 @@ def test_the_range_encode_and_naming_fields_reach_the_plugins_that_own_them_now(
                                                 sound=False)  # fmt: skip
     assert (reviewables.asset_name_template, reviewables.camera) == ("{shot}_{camera}",
                                                                       "renderCam")  # fmt: skip
-    again = PublishRequest.from_dict(request.to_dict())  # the newer form reads back the same
+    again = request_from_json(request_to_json(request))  # the newer form reads back the same
     assert (again.settings, again.task_names) == (request.settings, request.task_names)

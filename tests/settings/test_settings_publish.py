@@ -205,7 +205,7 @@ def test_only_an_administrator_stores_studio_settings(
 def test_settings_cost_one_request_the_session_starts_with(
     fresh_server: Any, env: Dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ft_dcc.publish.request.settings_options import resolve_for_publish
+    from ft_dcc.publish.request.settings_options import resolve_for
 
     with open_session(fresh_server, tmp_path) as session:
         task = make_task(session)
@@ -215,7 +215,7 @@ def test_settings_cost_one_request_the_session_starts_with(
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     mark = fresh_server.log_mark()
-    resolved, context, _found = resolve_for_publish({"task": task, "input": "x.png"}, "files")
+    resolved, context, _found = resolve_for(task, "x.png", "files")
     (actions,) = [r.get("actions") for r in fresh_server.api_requests_since(mark)]
     # the session's start rides with the read (the schemas too, when not cached)
     assert actions[0] == "query_server_information" and actions[-2:] == ["query", "query"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import atexit
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, TypedDict
+from typing import Any, Callable, Dict, List, Optional, TypedDict
 
 import attr
 import pyblish.api
@@ -88,7 +88,8 @@ def context_for_ui() -> PublishContext:
             hint="call ft_dcc.publish.install(host) in the host's start-up, "
             "or publish with ft_dcc.publish.publish(host, ...)",
         )
-    request = PublishRequest.from_dict(_installed.get("request", {}))
+    given: Dict[str, Any] = dict(_installed.get("request", {}))  # install() checked the names
+    request = PublishRequest(**given)
     return PublishContext(
         host=host,
         request=request,

@@ -1,19 +1,16 @@
-"""The plain options of a publish as they travel: ``ft-dcc publish``'s flags (and
-``publish(host, **options)``'s keywords), what the studio settings add, and the keys of a
-headless host's ``request.json`` (see ``ft_dcc.host.headless``).
-
-:class:`PublishOptions` is a ``TypedDict``: the request is JSON on the wire (to a headless host
-or a farm node) and stays a plain dict in between, so the keys and their types are declared once
-here and the JSON does not change. :func:`ft_dcc.publish.request.request.request_from_options`
-turns it into the typed :class:`~ft_dcc.publish.request.request.PublishRequest` the pipeline
-receives. Only ``typing`` is imported: a headless host reads these before anything else of ft_dcc.
+"""The plain options of a publish a library caller may give by keyword
+(``ft_dcc.publish.publish(host, **options)``): :class:`PublishOptions`, typed once by
+:func:`ft_dcc.publish.request.request.request_from_options` into the
+:class:`~ft_dcc.publish.request.request.PublishRequest` the pipeline receives. ``ft-dcc publish``
+types its command line straight into the request (``ft_dcc.publish.commands.request_of``), and
+the request crosses to a headless host or a farm node's host in its one JSON form
+(:mod:`ft_dcc.publish.request.wire`), never as these options. Only ``typing`` is imported: a
+headless host reads :func:`parse_frames` before anything else of ft_dcc.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Tuple, TypedDict, Union
-
-from ft_dcc.protocol.json_value import JsonObject
+from typing import Dict, List, Optional, Tuple, TypedDict, Union
 
 #: an invitee: an e-mail, or ``{"email": ..., "name": ...}``
 Invitee = Union[str, Dict[str, str]]
@@ -31,17 +28,15 @@ class ColourOptions(TypedDict, total=False):
 
 class SettingsFields(TypedDict, total=False):
     """What the resolved studio settings give the plugins: ``StudioSettings`` fields, by name
-    (``ft_dcc.publish.request.settings_options.apply`` fills them, see there for the keys)."""
+    (``ft_dcc.publish.request.settings_options.settled`` fills them, see there for the keys)."""
 
     plugins: Dict[str, Dict[str, object]]
 
 
 class PublishOptions(TypedDict, total=False):
-    """A publish request as plain JSON-ready options (every key optional)."""
+    """A publish request as plain options (every key optional)."""
 
-    # -- ft-dcc publish's flags (ft_dcc.publish.commands.request_dict)
-    input: str  # the scene, movie or sequence (the first of ``inputs``)
-    inputs: List[str]
+    inputs: List[str]  # several movies or sequences: one reviewable each (the files host)
     task: Optional[str]
     review_session_name: Optional[str]
     new_review_session: bool
@@ -49,39 +44,24 @@ class PublishOptions(TypedDict, total=False):
     repair: bool
     frames: Union[List[int], str, None]  # [start, end] or "start-end"
     fps: Optional[str]
-    camera: Optional[str]  # one camera (a farm job's); ``cameras``: the --camera flags
+    camera: Optional[str]  # one camera; ``cameras``: several, one reviewable each
     cameras: List[str]
     write: Optional[str]  # Nuke: the Write node to publish
     writes: List[str]
     thumbnail_frame: Optional[int]
-    still: bool  # --still: one picture, published as a still (an ftrackreview-image)
-    still_frame: Optional[int]  # --frame N: a scene's still captures frame N (else the current)
-    colour: Optional[ColourOptions]
-    audio: Optional[str]
-    audio_offset: int
+    still: bool  # one picture, published as a still (an ftrackreview-image)
+    still_frame: Optional[int]  # a scene's still captures frame N (else the current)
     burnin: Optional[str]
     burnin_template: Optional[str]
     invitees: List[Invitee]
     addresses: List[str]  # ids of the task's open to-do notes the new version addresses
     asset_name: Optional[str]
     include_source: bool
-    json: bool  # print the report as JSON
-    # -- a library call's (ft_dcc.publish.publish(host, **options))
     queue_dir: Optional[str]  # the offline queue; None: $FT_DCC_QUEUE_DIR or the user data dir
     work_dir: Optional[str]  # where capture and encode write; None: a temporary folder
-    report: Optional[str]  # also save the report here
-    # -- the studio settings' fields (ft_dcc.publish.request.settings_options.apply)
+    # -- what the studio settings give the plugins, and the task's names (settings_options)
     settings: SettingsFields
-    task_names: Dict[str, str]  # the task's project/sequence/shot/task names the read found
-    # -- a headless host's request file (ft_dcc.host.headless.publish_in_host)
-    publish: JsonObject  # PublishRequest.to_dict(): what the host publishes
-    result: str  # where the host writes its outcome
-    python_path: List[str]  # folders that make ft_dcc importable in the host
-    scene_version: Optional[Sequence[int]]  # Blender: the version that saved the scene
-    # -- a farm node's capture of one part (ft_dcc.farm.capture)
-    part: int
-    parts: int
-    out_dir: str
+    task_names: Dict[str, str]
 
 
 def parse_frames(value: object) -> Optional[Tuple[int, int]]:

@@ -6,8 +6,8 @@ choices they share: the task, the review session, the comment, the frames; and, 
 artist's choices, what the studio settings give the publish's plugins (:class:`StudioSettings`:
 their ``plugins`` section, which the plugin classes receive) and the task's names the settings
 read found (``task_names``: a fact of ftrack, not a setting). It crosses a process boundary
-(``ft-dcc publish`` -> a headless host) as :meth:`PublishRequest.to_dict` /
-:meth:`PublishRequest.from_dict`.
+(``ft-dcc publish`` or a farm node -> a headless host) as the one JSON form of
+:mod:`ft_dcc.publish.request.wire`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import attr
 
 from ft_dcc.media._fps import as_fraction
 from ft_dcc.progress import Progress, null_progress
-from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.request.options import Invitee, PublishOptions, parse_frames
 from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession
@@ -122,25 +121,6 @@ class PublishRequest:
         """True when the publish makes more than one version."""
         return len(self.reviewables) > 1
 
-    def to_dict(self) -> JsonObject:
-        """JSON-ready values (for a headless host's request file)."""
-        data: JsonObject = attr.asdict(self, recurse=True)
-        data["fps"] = None if self.fps is None else _fps_text(self.fps)
-        for name in ("queue_dir", "work_dir"):
-            data[name] = None if data[name] is None else str(data[name])
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> PublishRequest:
-        """The request :meth:`to_dict` wrote (unknown keys are ignored; the fields' converters
-        read the JSON values)."""
-        names = {field.name for field in attr.fields(cls)}
-        known: Dict[str, Any] = {key: value for key, value in data.items() if key in names}
-        former = known.get("settings")
-        if "task_names" not in known and isinstance(former, Mapping):  # an older client's
-            known["task_names"] = _former_names(former)
-        return cls(**known)
-
 
 @attr.s(auto_attribs=True, kw_only=True)
 class PublishRuntime:
@@ -156,9 +136,9 @@ class PublishRuntime:
 
 
 def request_from_options(options: PublishOptions) -> PublishRequest:
-    """The :class:`PublishRequest` of ``ft-dcc publish``'s options (a headless request's):
+    """The :class:`PublishRequest` of a library caller's options (``publish(host, **options)``):
     one reviewable per ``cameras`` / ``writes`` entry (``camera`` / ``write`` for one), or
-    per extra input (``inputs``), with the resolved ``settings`` filled in. (An option left
+    per input when there are several (``inputs``), with any ``settings`` given. (An option left
     out or None is the field's default.)"""
     return PublishRequest(
         reviewables=_reviewables_of(options),
@@ -180,26 +160,29 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
         queue_dir=options.get("queue_dir"),
         work_dir=options.get("work_dir"),
         settings=options.get("settings"),
-        task_names=options.get("task_names") or _former_names(options.get("settings")),
+        task_names=options.get("task_names") or former_names(options.get("settings")),
     )
 
 
-def _former_names(settings: Optional[Mapping[str, Any]]) -> Any:
+def former_names(settings: Optional[Mapping[str, Any]]) -> Any:
     """The task's names an older client's settings carried (``name_fields``), else None."""
     return (settings or {}).get("name_fields")
-
-
-def _fps_text(fps: Fraction) -> str:
-    return f"{fps.numerator}/{fps.denominator}"
 
 
 def _reviewables_of(options: PublishOptions) -> List[Reviewable]:
     sources = list(options.get("cameras") or options.get("writes") or [])
     sources = sources or [s for s in (options.get("camera"), options.get("write")) if s]
-    inputs = list(options.get("inputs") or [])
-    if len(inputs) > 1:
-        sources = inputs
-    asset = options.get("asset_name")
-    if len(sources) > 1:
-        return [Reviewable(source=str(source), asset_name=None) for source in sources]
-    return [Reviewable(source=sources[0] if sources else None, asset_name=asset)]
+    return reviewables_of(sources, options.get("inputs") or [], options.get("asset_name"))
+
+
+def reviewables_of(
+    sources: Iterable[str], inputs: Iterable[str], asset: Optional[str]
+) -> List[Reviewable]:
+    """One reviewable per source (a camera, a Write node), or per input when there are several
+    (the files host's movies and sequences); ``asset`` names the one reviewable."""
+    named, given = list(sources), list(inputs)
+    if len(given) > 1:
+        named = given
+    if len(named) > 1:
+        return [Reviewable(source=str(source), asset_name=None) for source in named]
+    return [Reviewable(source=named[0] if named else None, asset_name=asset)]

@@ -1,11 +1,12 @@
-"""The one seam between the studio settings and a publish: resolved settings in, the typed
-request out (:func:`settled`; ``ft-dcc publish``'s options through :func:`apply`). The
-artist's own choices always win; settings fill only what they left out.
+"""The one seam between the studio settings and a publish: the typed request and the resolved
+settings in, the typed request out (:func:`settled`; read and settled at once:
+:func:`settle_request`). The artist's own choices always win; settings fill only what they
+left out.
 
 What it reads: the publish's task (its project, type and path) to choose the project's settings
 and the profiles of this host and task type; with no task given, ``paths.task_templates`` turn
 the input's path into one. What it fills: the review session's name (``naming.review_session``),
-burn-ins (``burnin.*``), for movies and image sequences the colour options (``colour.*``);
+burn-ins (``burnin.*``), an EXR input's colour options (``colour.*``, :func:`files_colour`);
 every key a plugin owns (``ft_dcc.settings.keys.PLUGIN_KEYS``: the capture, encode, naming,
 look, thumbnail and check keys, the rules of a review session the publish creates) goes to that
 plugin's class, as the request's ``settings.plugins`` (the artist's own ``--frames``,
@@ -30,8 +31,8 @@ from ft_dcc.exceptions import (
 )
 from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.protocol.query_text import quote
-from ft_dcc.publish.request.options import ColourOptions, PublishOptions
-from ft_dcc.publish.request.request import PublishRequest, request_from_options
+from ft_dcc.publish.request.options import ColourOptions
+from ft_dcc.publish.request.request import PublishRequest
 from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession, PublishSession
 from ft_dcc.settings import layers, store
@@ -190,16 +191,6 @@ def _path_fields(parts: List[str]) -> Dict[str, str]:
     return fields
 
 
-def resolve_for_publish(
-    request: PublishOptions,
-    host: str,
-    artist: Optional[Dict[str, SettingValue]] = None,
-    shared: Optional[SharedRead] = None,
-) -> Tuple[Resolved, TaskContext, Optional[str]]:
-    """:func:`resolve_for` the task and input of ``ft-dcc publish``'s options."""
-    return resolve_for(request.get("task"), request.get("input") or "", host, artist, shared)
-
-
 def resolve_for(
     task: Optional[str],
     scene: str,
@@ -286,36 +277,18 @@ def settings_for_publish(
     return PublishSettings(resolved, context, given or found_task, found_task is not None)
 
 
-def publish_options(
-    request: PublishOptions,
+def settle_request(
+    request: PublishRequest,
     host: str,
+    scene: str,
     artist: Optional[Dict[str, SettingValue]] = None,
     shared: Optional[SharedRead] = None,
-) -> PublishOptions:
-    """``request`` (the ``ft-dcc publish`` request) with the resolved settings filled in (see
-    :func:`resolve_for_publish` for ``shared``)."""
-    resolved, context, found_task = resolve_for_publish(request, host, artist, shared)
-    return apply(request, resolved, context, host, found_task)
-
-
-def apply(
-    request: PublishOptions,
-    resolved: Resolved,
-    context: TaskContext,
-    host: str,
-    found_task: Optional[str] = None,
-) -> PublishOptions:
-    """The pure part for ``ft-dcc publish``'s options: the typed request they make,
-    :func:`settled`, written where the options carry it (they travel as JSON to a headless
-    host or a farm node), and the files host's colour options of an EXR input."""
-    typed = settled(request_from_options(request), resolved, context, found_task)
-    out = request.copy()
-    out["task"], out["review_session_name"] = typed.task, typed.review_session_name
-    out["burnin"], out["burnin_template"] = typed.burnin, typed.burnin_template
-    out["settings"], out["task_names"] = {"plugins": typed.settings.plugins}, typed.task_names
-    if host == "files" and str(out.get("input", "")).lower().endswith(".exr"):
-        out["colour"] = _colour(out.get("colour"), resolved)
-    return out
+) -> Tuple[PublishRequest, Resolved]:
+    """``request`` as its publish receives it (:func:`settled`) with the settings of ``host``,
+    its task and ``scene`` (the path templates' input; see :func:`resolve_for` for
+    ``shared``), and those settings: the typed request in, the typed request out."""
+    resolved, context, found_task = resolve_for(request.task, scene, host, artist, shared)
+    return settled(request, resolved, context, found_task), resolved
 
 
 def settled(
@@ -366,9 +339,12 @@ def plugin_settings(resolved: Resolved) -> PluginSettings:
     return merged([owned, resolved.plugins])
 
 
-def _colour(given: Optional[ColourOptions], resolved: Resolved) -> Optional[ColourOptions]:
-    """The files host's colour options: the artist's, else the settings' (None: none)."""
-    if given:
+def files_colour(
+    given: Optional[ColourOptions], resolved: Resolved, input_path: str
+) -> Optional[ColourOptions]:
+    """The files host's colour options: the artist's, else for an EXR input the settings'
+    (``colour.*``; None: none)."""
+    if given or not input_path.lower().endswith(".exr"):
         return given
     values: ColourOptions = {
         "ocio_config": resolved.optional_text(COLOUR_OPTIONS["ocio_config"]),
