@@ -162,3 +162,42 @@ def test_a_queued_headless_publish_shows_why_and_when_it_will_flush(
     assert "queue flush" in said  # when/how it goes out
     assert "queue entry" in said, said
     assert "next publish that reaches" in shown.err  # when it goes out by itself
+
+
+def test_ft_dcc_publish_hands_the_host_the_typed_request_and_nothing_else(saved_scene, tmp_path):
+    """``ft-dcc publish SCENE --host maya``: the request file holds the settled, typed request
+    in its one JSON form (``publish``) and the protocol's own keys; no options dict beside it
+    (a stand-in mayapy keeps the file it was given)."""
+    import json
+
+    from support.cli import run_ft_dcc
+
+    from ft_dcc.publish.request.request import Reviewable
+    from ft_dcc.publish.request.wire import VERSION, VERSION_KEY, request_from_json
+
+    seen = tmp_path / "seen.json"
+    mayapy = tmp_path / "mayapy"
+    mayapy.write_text(
+        f"#!{sys.executable}\nimport json, sys\n"
+        "request = json.load(open(sys.argv[2], encoding='utf-8'))\n"
+        f"json.dump(request, open({str(seen)!r}, 'w', encoding='utf-8'))\n"
+        "outcome = {'exit_code': 0, 'report': {'ok': True}, 'text': 'Published'}\n"
+        "json.dump(outcome, open(request['result'], 'w', encoding='utf-8'))\n",
+        encoding="utf-8",
+    )
+    mayapy.chmod(mayapy.stat().st_mode | stat.S_IEXEC)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("FTRACK_")}
+    env.update(FT_DCC_MAYAPY=str(mayapy), FT_DCC_QUEUE_DIR=str(tmp_path / "queue"))
+    done = run_ft_dcc(["publish", saved_scene, "--task", "p/sq/sh010/anim", "--camera", "shotCam",
+                       "--comment", "pass 2", "--frames", "1001-1010", "--fps", "25",
+                       "--invite", "ann@studio.example"], env=env)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    request = json.loads(seen.read_text(encoding="utf-8"))
+    assert sorted(request) == ["input", "publish", "python_path", "result"]
+    assert request["input"] == str(saved_scene.resolve())
+    assert request["publish"][VERSION_KEY] == VERSION
+    typed = request_from_json(request["publish"])
+    assert typed.reviewables == [Reviewable(source="shotCam")]
+    assert (typed.task, typed.comment, typed.frames) == ("p/sq/sh010/anim", "pass 2", (1001, 1010))
+    assert (typed.fps, typed.invitees) == (25, ("ann@studio.example",))
+    assert typed.review_session_name  # settled: the settings' naming.review_session
