@@ -164,9 +164,10 @@ def request_from_options(options: PublishOptions) -> PublishRequest:
     )
 
 
-def former_names(settings: Optional[Mapping[str, Any]]) -> Any:
+def former_names(settings: Optional[Mapping[str, object]]) -> Optional[Mapping[str, object]]:
     """The task's names an older client's settings carried (``name_fields``), else None."""
-    return (settings or {}).get("name_fields")
+    names = (settings or {}).get("name_fields")
+    return names if isinstance(names, Mapping) else None
 
 
 def _reviewables_of(options: PublishOptions) -> List[Reviewable]:
