@@ -108,7 +108,7 @@ class Truth:
 
     def read(self, step: str) -> Dict[str, Any]:
         """Every reading of the page. The cheap ones in one round trip; the screenshots (what
-        Chromium composited, the costly part: 0.14 CPU-s a reading with them, 0.03 without)
+        Chromium composited, the costly part even as strips: ``frame_code.screenshot_levels``)
         only once the cheap readings agree: until then the page has not settled and they could
         not."""
         item = visible_item(self.page)
