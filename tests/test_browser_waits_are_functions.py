@@ -13,6 +13,7 @@ A function (``"() => …"``) is evaluated once and called at every poll. Seen fa
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 from typing import Dict, Iterator, Optional, Tuple
@@ -51,6 +52,12 @@ def _constants(tree: ast.Module) -> Dict[str, str]:
     return found
 
 
+@functools.cache
+def _module_constants(source: Path) -> Dict[str, str]:
+    """:func:`_constants` of the module at ``source`` (read once: many files import the same)."""
+    return _constants(ast.parse(source.read_text(encoding="utf-8")))
+
+
 def _imported(tree: ast.Module, path: Path) -> Dict[str, str]:
     """Strings the module imports by name from a module of the suite."""
     found = {}
@@ -60,7 +67,7 @@ def _imported(tree: ast.Module, path: Path) -> Dict[str, str]:
             for base in (path.parent, TESTS, TESTS / "support"):
                 source = base.joinpath(*parts).with_suffix(".py")
                 if source.is_file():
-                    constants = _constants(ast.parse(source.read_text(encoding="utf-8")))
+                    constants = _module_constants(source)
                     found.update({a.asname or a.name: constants[a.name]
                                   for a in statement.names if a.name in constants})  # fmt: skip
                     break
@@ -69,8 +76,12 @@ def _imported(tree: ast.Module, path: Path) -> Dict[str, str]:
 
 def _waits(path: Path) -> Iterator[Tuple[int, Optional[str]]]:
     """Each ``wait_for_function`` call of ``path``: its line and its first argument's text (None
-    where it is not a string the file or the module it imports from names)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    where it is not a string the file or the module it imports from names). A file whose text
+    never spells the name calls none (only a non-ASCII identifier could, normalised to it)."""
+    text = path.read_text(encoding="utf-8")
+    if "wait_for_function" not in text and text.isascii():
+        return
+    tree = ast.parse(text)
     names = {**_imported(tree, path), **_constants(tree)}
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not node.args:

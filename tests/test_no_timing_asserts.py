@@ -60,13 +60,27 @@ def _times_in(scope: Scope) -> Set[str]:
 
 
 def _duration_asserts(tree: ast.Module) -> Iterator[ast.Assert]:
+    if not any(isinstance(n, ast.Assert) and _may_compare(n) for n in ast.walk(tree)):
+        return  # each scope's asserts are the module's: none could compare a duration
     scopes: List[Scope] = [tree]
     scopes += [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     for scope in scopes:
+        asserts = [n for n in ast.walk(scope) if isinstance(n, ast.Assert) and _may_compare(n)]
+        if not asserts:  # the scope's times are only needed to judge such an assert
+            continue
         times = _times_in(scope)
-        for node in ast.walk(scope):
-            if isinstance(node, ast.Assert) and _compares_duration(node.test, times):
-                yield node
+        yield from (node for node in asserts if _compares_duration(node.test, times))
+
+
+def _may_compare(node: ast.Assert) -> bool:
+    """Whether ``node`` could compare a duration whatever the scope's times: it subtracts, or
+    names something a duration (what :func:`_compares_duration` looks for)."""
+    for sub in ast.walk(node.test):
+        if isinstance(sub, ast.BinOp) and isinstance(sub.op, ast.Sub):
+            return True
+        if isinstance(sub, ast.Name) and _is_duration_name(sub.id):
+            return True
+    return False
 
 
 def _compares_duration(test: ast.AST, times: Set[str]) -> bool:
