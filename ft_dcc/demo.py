@@ -225,14 +225,27 @@ def stop(paths: DemoPaths) -> int:
         print(f"The demo server (pid {pid}) was not running.")
     else:
         for _ in range(100):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if _ended(pid):
                 break
             time.sleep(0.1)
         print(f"Stopped the demo server (pid {pid}).")
     paths.pid_file.unlink()
     return 0
+
+
+def _ended(pid: int) -> bool:
+    """Whether the process ``pid`` has ended. When it is this process's child (``connect`` and
+    ``stop`` in one program) it is reaped here: unreaped, its pid would stay taken."""
+    if hasattr(os, "WNOHANG"):  # POSIX
+        try:
+            return os.waitpid(pid, os.WNOHANG)[0] == pid
+        except ChildProcessError:  # not our child: its parent (or init) reaps it
+            pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
 
 
 class DemoSceneOptions(TypedDict, total=False):
