@@ -28,14 +28,19 @@ from .frame_code import (
     SIZE,
     coded_frames,
     decode_levels,
-    png_levels,
+    strip_levels,
     wait_until,
 )
-from .player_checks import Driver, El, call
+from .player_checks import Driver, El, Region, call
 
 RED_ROW = 0.15  # the pen stroke drawn in the page: across the top, above the code's band
 GREEN_ROWS = range(140, 150)  # the drawing posted as a PNG: across the bottom
 GREEN = (50, 215, 75, 255)
+#: What a reading captures of the picture (left, top, right, bottom): a strip through the frame
+#: code's blocks, and the middle third across both strokes' rows. Parts, not the whole picture:
+#: a capture costs the browser by its area, and a check reads pictures by the dozen.
+CODE_STRIP: Region = (0.0, 0.49, 1.0, 0.51)
+STROKES: Region = (1 / 3, 0.10, 2 / 3, 0.85)
 
 
 def publish_coded_shot(server: Any, tmp_path: Path, review_session: str) -> str:
@@ -56,18 +61,24 @@ def publish_coded_shot(server: Any, tmp_path: Path, review_session: str) -> str:
     return str(report.review_url)
 
 
-def colours_at(path: Path, rows: Sequence[float]) -> List[Tuple[int, int]]:
+def colours_at(
+    path: Path, rows: Sequence[float], region: Region = (0.0, 0.0, 1.0, 1.0)
+) -> List[Tuple[int, int]]:
     """The strongest red-over-green and green-over-red excess across the middle third of the
-    screenshot at ``path`` (scaled to SIZE) at each height of ``rows`` (fractions): (red
-    excess, green excess). Decoded once, here (Pillow): an ffmpeg process for each row cost
-    0.025 CPU-s, this 0.01 for all (the same looks on every screenshot the suite keeps)."""
-    width, height = SIZE
+    picture at each height of ``rows`` (fractions of the picture), from the screenshot at
+    ``path`` of its ``region`` (scaled as the whole picture scaled to SIZE): (red excess, green
+    excess). Decoded once, here (Pillow): an ffmpeg process for each row cost 0.025 CPU-s,
+    this 0.01 for all (the same looks on every screenshot the suite keeps)."""
+    left, top, right, bottom = region
+    width, height = round(SIZE[0] * (right - left)), round(SIZE[1] * (bottom - top))
     with Image.open(path) as picture:
-        pixels = np.asarray(picture.convert("RGB").resize(SIZE, Image.BICUBIC), dtype=np.int16)
+        scaled = picture.convert("RGB").resize((width, height), Image.BICUBIC)
+        pixels = np.asarray(scaled, dtype=np.int16)
+    first, last = round((1 / 3 - left) * SIZE[0]), round((2 / 3 - left) * SIZE[0])
     excesses = []
     for row in rows:
-        centre = round(row * height)
-        band = pixels[max(0, centre - 3) : min(height, centre + 4), width // 3 : 2 * width // 3]
+        centre = round((row - top) * SIZE[1])
+        band = pixels[max(0, centre - 3) : min(height, centre + 4), max(0, first) : last]
         red = band[..., 0] - band[..., 1]
         excesses.append((max(0, int(red.max())), max(0, int((-red).max()))))
     return excesses
@@ -83,6 +94,13 @@ def strength(excess: int) -> str:
     return "none" if excess < 12 else "?"
 
 
+#: Whether the item's counter names the frame and its video holds a picture, not seeking.
+SETTLED_ON = """(item, frame) => {
+  const video = item.querySelector(".picture.main video");
+  return item.dataset.frame === String(frame) && !video.seeking && video.readyState >= 2;
+}"""
+
+
 class Screen:
     """Seeks the page's player and reads what the browser shows."""
 
@@ -95,10 +113,13 @@ class Screen:
         self.name = name
 
     def shown(self, path: Path) -> Optional[Tuple[int, int]]:
-        """(version, frame) the browser shows in the video's place, from a screenshot."""
-        return decode_levels(png_levels(self.driver.screenshot(path, self.video)))
+        """(version, frame) the browser shows in the video's place, from a screenshot of the
+        strip through the frame code."""
+        return decode_levels(strip_levels(self.driver.screenshot(path, self.video, CODE_STRIP)))
 
     def seek(self, frame: int) -> None:
+        """Seek with the scrub bar; once the page says it has the frame's picture (a cheap
+        wait in the page), until the browser shows it."""
         self.driver.evaluate(
             call(
                 "(s, f) => { s.value = String(f);"
@@ -107,6 +128,7 @@ class Screen:
                 frame,
             )
         )
+        self.driver.wait(call(SETTLED_ON, El(self.item), frame))
         path = self.artifacts / f"{self.name}_seek.png"
         wait_until(
             lambda: self.shown(path) == (1, frame), lambda: f"the page never showed frame {frame}"
@@ -129,8 +151,8 @@ class Screen:
         return seen
 
     def read(self, path: Path) -> Tuple[Tuple[int, int], Tuple[int, int]]:
-        self.driver.screenshot(path, self.picture)
-        red, green = colours_at(path, (RED_ROW, 0.80))
+        self.driver.screenshot(path, self.picture, STROKES)
+        red, green = colours_at(path, (RED_ROW, 0.80), STROKES)
         return red, green
 
 

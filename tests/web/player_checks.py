@@ -15,10 +15,14 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Protocol, Sequence, Set, Tuple
 
 from .dailies_fixtures import READ_VIDEO, frame_of, version_of
-from .frame_code import wait_until
+from .frame_code import BOX_IN_VIEW, wait_until
 
 #: How long a wait in the page may take before it fails (a hang, not a speed assert).
 WAIT_MS = 60_000
+
+#: A part of an element's box: (left, top, right, bottom), as fractions of its width and height.
+#: A screenshot of a part costs the browser less than one of the whole (by its area).
+Region = Tuple[float, float, float, float]
 
 #: The counter's frames from now on, in ``window.__frames`` as they change.
 RECORD_FRAMES = """(item) => {
@@ -45,7 +49,9 @@ class Driver(Protocol):
 
     def drag(self, selector: str, points: Sequence[Tuple[float, float]]) -> None: ...
 
-    def screenshot(self, path: Path, selector: Optional[str] = None) -> Path: ...
+    def screenshot(
+        self, path: Path, selector: Optional[str] = None, region: Optional[Region] = None
+    ) -> Path: ...
 
     def responses(self) -> List[Dict[str, Any]]: ...
 
@@ -100,9 +106,18 @@ class ChromiumDriver:
                 mouse.down()
         mouse.up()
 
-    def screenshot(self, path: Path, selector: Optional[str] = None) -> Path:
-        target = self.page.locator(selector) if selector else self.page
-        target.screenshot(path=str(path))
+    def screenshot(
+        self, path: Path, selector: Optional[str] = None, region: Optional[Region] = None
+    ) -> Path:
+        if region is None or selector is None:
+            target = self.page.locator(selector) if selector else self.page
+            target.screenshot(path=str(path))
+            return path
+        x, y, width, height = self.page.locator(selector).evaluate(BOX_IN_VIEW)
+        left, top, right, bottom = region
+        clip = {"x": x + width * left, "y": y + height * top,
+                "width": width * (right - left), "height": height * (bottom - top)}  # fmt: skip
+        self.page.screenshot(path=str(path), clip=clip)
         return path
 
 

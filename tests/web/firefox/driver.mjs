@@ -3,7 +3,7 @@
 // JSON lines on stdin, one reply line each on stdout: {"id", "ok", "value"} or {"id", "ok":
 // false, "error"}. Commands: goto {url}, evaluate {expression} (awaited), wait {expression,
 // timeout, describe?} (until truthy; the value of describe is said when it gives up),
-// screenshot {path, selector?}, press {key}, click {selector}, drag {selector, points},
+// screenshot {path, selector?, region?}, press {key}, click {selector}, drag {selector, points},
 // responses (every reply the page received so far: {url, status, type, body}; the body of text
 // replies only), fresh (a new page in a browser context of its own: no cookies, storage or
 // cache of the pages before, which are closed), close.
@@ -88,7 +88,16 @@ const commands = {
   screenshot: async (c) => {
     const target = c.selector ? await page.$(c.selector) : page;
     if (!target) throw new Error("no element " + c.selector);
-    await target.screenshot({ path: c.path });
+    const options = { path: c.path };
+    if (c.region && c.selector) {
+      // a part of the element's box (left, top, right, bottom as fractions): less to capture
+      const box = await target.boundingBox();
+      if (!box) throw new Error("no box for " + c.selector);
+      const [left, top, right, bottom] = c.region;
+      options.clip = { x: box.width * left, y: box.height * top,
+        width: box.width * (right - left), height: box.height * (bottom - top) };
+    }
+    await target.screenshot(options);
     return c.path;
   },
   press: async (c) => { await page.keyboard.press(c.key); return null; },

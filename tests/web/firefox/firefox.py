@@ -104,9 +104,15 @@ class Firefox:
         error says ``describe``'s value (what the page was doing)."""
         return self.call("wait", expression=expression, timeout=timeout_ms, describe=describe)
 
-    def screenshot(self, path: Path, selector: Optional[str] = None) -> Path:
-        """The page (or the element ``selector`` names) as a PNG at ``path``."""
-        self.call("screenshot", path=str(path), selector=selector)
+    def screenshot(
+        self,
+        path: Path,
+        selector: Optional[str] = None,
+        region: Optional[Tuple[float, float, float, float]] = None,
+    ) -> Path:
+        """The page (or the element ``selector`` names, or the ``region`` of its box: left,
+        top, right, bottom as fractions) as a PNG at ``path``."""
+        self.call("screenshot", path=str(path), selector=selector, region=region)
         return path
 
     def press(self, key: str) -> None:
