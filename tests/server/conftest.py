@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import pytest
 
+from .store_databases import SEEDED_USER, StoreDatabases
+
+
+@pytest.fixture(scope="session")
+def store_databases(tmp_path_factory: pytest.TempPathFactory) -> StoreDatabases:
+    """The Store tests' new databases, copies of templates made once per test process."""
+    return StoreDatabases(tmp_path_factory.mktemp("store-databases"))
+
 
 @pytest.fixture
-def store(backend: str, new_database_url: Callable[[str], str]) -> Iterator[Any]:
-    """A new, empty ``Store`` (``ft_dcc.server.store.store``), on SQLite and on PostgreSQL."""
+def store(
+    backend: str, request: pytest.FixtureRequest, store_databases: StoreDatabases
+) -> Iterator[Any]:
+    """A new ``Store`` (``ft_dcc.server.store.store``) on SQLite and on PostgreSQL: its tables
+    only, or, for a test that asks for ``user_id``, seeded too (``store_databases``)."""
     pytest.importorskip("sqlalchemy")
     from ft_dcc.server.store.store import Store
 
-    store = Store(new_database_url(backend))
+    cluster = None if backend == "sqlite" else request.getfixturevalue("pg_cluster")
+    url = store_databases.new(backend, "user_id" in request.fixturenames, cluster)
+    store = Store(url)
     yield store
     store.close()
+    if cluster is not None:
+        cluster.drop_database(url)
 
 
 @pytest.fixture
 def user_id(store: Any) -> str:
     """The id of the seeded API user ``test.user``."""
-    return store.ensure_seed("test.user")
+    return store.ensure_seed(SEEDED_USER)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql-4-workers"])
