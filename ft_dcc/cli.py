@@ -15,7 +15,7 @@ import argparse
 import importlib
 import logging
 import sys
-from typing import List, Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from ft_dcc import __version__
 from ft_dcc.commands_base import Command, add_command
@@ -63,18 +63,32 @@ def commands() -> Tuple[Command, ...]:
     return declared
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Optional[Sequence[str]] = None) -> argparse.ArgumentParser:
+    """``ft-dcc``'s parser: every command whole, or, given the command line ``argv``, only the
+    command it names (the others with their name and help, as ``ft-dcc --help`` lists them).
+    Building every command's arguments and actions took most of the CPU of a short command."""
     parser = argparse.ArgumentParser(prog="ft-dcc", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ft-dcc {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    named = _named_command(argv)
     for command in commands():
-        add_command(subparsers, command)
+        if argv is None or command.name == named:
+            add_command(subparsers, command)
+        else:
+            subparsers.add_parser(command.name, help=command.help)
     return parser
 
 
+def _named_command(argv: Optional[Sequence[str]]) -> Optional[str]:
+    """The command ``argv`` names: its first word that is not an option (the top level's
+    options take no value)."""
+    return next((word for word in argv or () if not word.startswith("-")), None)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     handler = ConsoleLogHandler(sys.stderr)  # log lines never land inside a progress bar
