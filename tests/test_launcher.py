@@ -66,10 +66,30 @@ def probe_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+#: a variable only in the environment of the module's zygote: no child is given it
+ZYGOTE_ONLY = "FT_DCC_TEST_IN_THE_ZYGOTE_ONLY"
+
+
 @pytest.fixture
 def own_launcher() -> Iterator[Launcher]:
-    """A launcher with a zygote of this test's own (the session's keeps serving servers)."""
+    """A launcher with a zygote of this test's own (the session's keeps serving servers), for
+    a test that ends its zygote."""
     mine = Launcher()
+    yield mine
+    mine.close()
+
+
+@pytest.fixture(scope="module")
+def shared_launcher() -> Iterator[Launcher]:
+    """The module's own launcher (not the session's, which keeps serving servers), for the tests
+    that only start, signal and end its children: a zygote start costs most of a CPU-second.
+    Its zygote starts here, with :data:`ZYGOTE_ONLY` in its environment."""
+    mine = Launcher()
+    os.environ[ZYGOTE_ONLY] = "1"
+    try:
+        assert mine._zygote_for(os.environ) is not None
+    finally:
+        del os.environ[ZYGOTE_ONLY]
     yield mine
     mine.close()
 
@@ -95,14 +115,16 @@ def interpreter_env(**more: str) -> Dict[str, str]:
 
 
 def test_a_child_has_the_given_argv_cwd_environment_and_stdin(
-    own_launcher: Launcher, probe_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    shared_launcher: Launcher, probe_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("IN_THE_TEST_PROCESS", "1")  # in the zygote's environment, too
+    monkeypatch.setenv("IN_THE_TEST_PROCESS", "1")  # in this process's environment
+    zygote = shared_launcher.zygote
+    assert zygote is not None and zygote.env[ZYGOTE_ONLY] == "1"  # in the zygote's
     stdin = tmp_path / "stdin.txt"
     stdin.write_text("given input")
     env = interpreter_env(ONLY_THIS="yes", PATH=os.environ["PATH"])
     with stdin.open("rb") as given:
-        process, out, err = run(own_launcher, probe_dir, "report", "x y", env=env, stdin=given)
+        process, out, err = run(shared_launcher, probe_dir, "report", "x y", env=env, stdin=given)
     assert isinstance(process, Launched)  # forked, not a subprocess
     assert process.returncode == 0, err
     assert err == "to stderr\n"
@@ -113,16 +135,16 @@ def test_a_child_has_the_given_argv_cwd_environment_and_stdin(
     exec_env = dict(line.split("=", 1) for line in report["exec_env"].split("\0") if line)
     assert exec_env == env  # the processes it starts get it too
     assert report["stdin"] == "given input"
-    assert report["ppid"] == own_launcher.zygote.process.pid  # type: ignore[union-attr]
+    assert report["ppid"] == zygote.process.pid
     assert report["main"] == "probe.__main__"
 
 
 def test_a_child_starts_with_default_signals_its_umask_and_its_own_random_state(
-    own_launcher: Launcher, probe_dir: Path
+    shared_launcher: Launcher, probe_dir: Path
 ) -> None:
     old = os.umask(0o027)
     try:
-        reports = [json.loads(run(own_launcher, probe_dir, "report")[1]) for _ in range(2)]
+        reports = [json.loads(run(shared_launcher, probe_dir, "report")[1]) for _ in range(2)]
     finally:
         os.umask(old)
     for report in reports:
@@ -148,9 +170,9 @@ def test_a_child_starts_with_default_signals_its_umask_and_its_own_random_state(
     ],
 )
 def test_the_exit_status_and_streams_are_python_m_s(
-    own_launcher: Launcher, probe_dir: Path, what: List[str], status: int, in_stderr: str
+    shared_launcher: Launcher, probe_dir: Path, what: List[str], status: int, in_stderr: str
 ) -> None:
-    forked, out, err = run(own_launcher, probe_dir, *what)
+    forked, out, err = run(shared_launcher, probe_dir, *what)
     assert isinstance(forked, Launched)
     real = subprocess.run(
         [sys.executable, "-m", "probe", *what],
@@ -166,20 +188,20 @@ def test_the_exit_status_and_streams_are_python_m_s(
 
 
 def test_at_exit_threads_end_atexit_runs_and_output_is_flushed(
-    own_launcher: Launcher, probe_dir: Path
+    shared_launcher: Launcher, probe_dir: Path
 ) -> None:
-    process, out, _err = run(own_launcher, probe_dir, "atexit")
+    process, out, _err = run(shared_launcher, probe_dir, "atexit")
     assert process.returncode == 0
     assert out == "buffered, never flushed by hand" + "thread finished\n" + "atexit ran\n"
 
 
 def test_kill_terminate_stop_and_wait_answer_as_popen(
-    own_launcher: Launcher, probe_dir: Path, tmp_path: Path
+    shared_launcher: Launcher, probe_dir: Path, tmp_path: Path
 ) -> None:
     output = tmp_path / "out.txt"
     with output.open("wb") as out:
-        first = own_launcher.launch(["sleep"], cwd=probe_dir, stdout=out, module="probe")
-        second = own_launcher.launch(["sleep"], cwd=probe_dir, stdout=out, module="probe")
+        first = shared_launcher.launch(["sleep"], cwd=probe_dir, stdout=out, module="probe")
+        second = shared_launcher.launch(["sleep"], cwd=probe_dir, stdout=out, module="probe")
     assert isinstance(first, Launched) and isinstance(second, Launched)
     wait_until(lambda: output.read_text().count("sleeping") == 2, "both asleep", timeout=120)
     assert first.poll() is None
@@ -197,14 +219,14 @@ def test_kill_terminate_stop_and_wait_answer_as_popen(
 
 
 def test_a_crashing_child_leaves_the_zygote_serving(
-    own_launcher: Launcher, probe_dir: Path
+    shared_launcher: Launcher, probe_dir: Path
 ) -> None:
-    crashed, _out, _err = run(own_launcher, probe_dir, "segfault")
+    crashed, _out, _err = run(shared_launcher, probe_dir, "segfault")
     assert isinstance(crashed, Launched)
     assert crashed.returncode == -signal.SIGSEGV
-    zygote = own_launcher.zygote
+    zygote = shared_launcher.zygote
     assert zygote is not None and zygote.process.poll() is None
-    again, out, _err = run(own_launcher, probe_dir, "exit", "0")
+    again, out, _err = run(shared_launcher, probe_dir, "exit", "0")
     assert isinstance(again, Launched) and again.returncode == 0 and out == "some output\n"
 
 
@@ -247,11 +269,11 @@ def test_a_server_runs_from_the_zygote(fresh_server: Any) -> None:
 
 
 def test_a_forked_child_finds_the_servers_query_parser_built(
-    own_launcher: Launcher, probe_dir: Path
+    shared_launcher: Launcher, probe_dir: Path
 ) -> None:
     """The zygote builds the server's query parser once; a forked server does not build it on
     its first query (a real process does)."""
-    forked, out, err = run(own_launcher, probe_dir, "parser")
+    forked, out, err = run(shared_launcher, probe_dir, "parser")
     assert isinstance(forked, Launched) and forked.returncode == 0, err
     assert out.strip() == "1"
     real = subprocess.run([sys.executable, "-m", "probe", "parser"], cwd=probe_dir,
