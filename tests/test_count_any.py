@@ -48,7 +48,7 @@ def test_module_level_aliases_of_any_are_found(tmp_path):
         "from typing import Any\nNode = Any\nScene: TypeAlias = typing.Any\nx = 1\n"
         "Json = Dict[str, Any]\nRows = List[Dict[str, int]]\n"
     )
-    assert count_any._aliases_of_any(path) == ["Node", "Scene", "Json"]
+    assert count_any._aliases_of_any(path) == ("Node", "Scene", "Json")
 
 
 def test_only_a_hosts_untyped_names_count_as_host_api(tmp_path):

@@ -63,9 +63,11 @@ def _is_any_alias(value: Optional[ast.AST]) -> bool:
     return any(_is_any(node) for node in ast.walk(value))
 
 
-def _aliases_of_any(path: Path) -> List[str]:
+@functools.cache
+def _aliases_of_any(path: Path) -> Tuple[str, ...]:
     """Module-level names ``path`` binds to a type with ``Any`` in it (``X = Any``,
-    ``X: TypeAlias = Any``, ``Json = Dict[str, Any]``)."""
+    ``X: TypeAlias = Any``, ``Json = Dict[str, Any]``); each file read once (the aliases of the
+    tree, and each module importing from it, ask again)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: List[str] = []
     for node in tree.body:
@@ -77,7 +79,7 @@ def _aliases_of_any(path: Path) -> List[str]:
             and isinstance(node.target, ast.Name)
         ):
             names.append(node.target.id)
-    return names
+    return tuple(names)
 
 
 def _module_file(module: str) -> Optional[Path]:
