@@ -10,10 +10,11 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from support.display import virtual_display
+from support.trust import start_server
 from support.user_env import user_environment
 
 SCRIPTS = Path(__file__).resolve().parent / "scripts"
@@ -238,6 +239,19 @@ def saved_blank_scene(dest: Path, env: Dict[str, str]) -> Path:
         )  # fmt: skip
 
     return cached_blend(dest, "factory", build)
+
+
+def on_own_server(
+    factory: pytest.TempPathFactory, name: str, run: Callable[[Path, Any], Any]
+) -> Iterator[Any]:
+    """For a module fixture: ``run(folder, server)`` (a module's one windowed run) in a new
+    folder ``name``, on a server of its own started there and stopped after the module."""
+    folder = factory.mktemp(name)
+    server = start_server(folder / "server")
+    try:
+        yield run(folder, server)
+    finally:
+        server.stop()
 
 
 def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:

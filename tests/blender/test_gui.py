@@ -1,18 +1,25 @@
 """Debian's Blender 3.4 with a window (Xvfb): the sidebar panel draws, and the operator's real
-viewport playblast (``render.opengl``, frame by frame) publishes; an unsaved edit is refused."""
+viewport playblast (``render.opengl``, frame by frame) publishes; an unsaved edit is refused.
+
+Both publishes are one Blender run (``gui_window``; a windowed start costs seconds of software-GL
+CPU), each from its own copy of the scene and on its own task: the refused one first, the
+server's entities counted after it (a checkpoint), then the one that publishes."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from blender_helpers import (
     ROOT,
+    blender_environment,
     build_addon_zip,
     cached_blend,
     needs_gui_blender,
+    on_own_server,
     run_blender,
     server_env,
     write_json,
@@ -48,7 +55,19 @@ def build_scene_34(tmp_path, env, frames=12):
 
 
 def run_gui_publish(tmp_path, env, blend, task, case, screenshots=""):
-    options = {
+    """One publish from the sidebar of a windowed Blender (``publish_operator.py``); its RESULT."""
+    return run_blender(
+        "publish_operator.py",
+        [write_json(tmp_path / "gui.json", gui_options(tmp_path, blend, task, case, screenshots))],
+        env,
+        gui=True,
+        blend=blend,
+    )
+
+
+def gui_options(tmp_path, blend, task, case, screenshots):
+    """A publish's options; the add-on's zip built in ``tmp_path``."""
+    return {
         "blend": str(blend),
         "zip": str(build_addon_zip(tmp_path / "dist")),
         "task": task,
@@ -59,25 +78,61 @@ def run_gui_publish(tmp_path, env, blend, task, case, screenshots=""):
         "invoke": True,
         "screenshots": screenshots,
     }
-    return run_blender(
-        "publish_operator.py",
-        [write_json(tmp_path / "gui.json", options)],
-        env,
-        gui=True,
-        blend=blend,
-    )
 
 
-def test_panel_draws_and_viewport_playblast_publishes(
-    tmp_path, blender_env, embedded_server, artifacts_dir
-):
-    session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"blgui{uuid.uuid4().hex[:8]}")
-    env = server_env(blender_env, embedded_server)
-    blend = build_scene_34(tmp_path, env)
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    result = run_gui_publish(tmp_path, env, blend, task, "ok", str(shots))
+#: the publishes of the one windowed run, in order: the refused one first, so that the server
+#: is looked at before the other publishes
+CASES = ("unsaved", "ok")
+
+
+@pytest.fixture(scope="module")
+def gui_window(tmp_path_factory):
+    """The module's one windowed Blender run, on a server of its own: the publishes of
+    :data:`CASES`, each from its own copy of the scene and on its own task; after the refused
+    one (a checkpoint) the server's entities are counted. {"server", "before", "after_refused",
+    case: {"result", "shots"}}."""
+    yield from on_own_server(tmp_path_factory, "gui-window", run_gui_window)
+
+
+def run_gui_window(folder, server):
+    session = open_session(server, folder)
+    env = server_env(blender_environment(folder), server)
+    publishes = []
+    for case in CASES:  # each with a folder of its own (its scene, its copy of the zip)
+        (folder / case / "shots").mkdir(parents=True)
+        task = make_task(session, f"blgui{uuid.uuid4().hex[:8]}")
+        blend = build_scene_34(folder / case, env)
+        shots = str(folder / case / "shots")
+        publishes.append(gui_options(folder / case, blend, task, case, shots))
+    seen = {"server": server, "before": count_entities(session)}
+
+    def look(_path):  # the refused publish has ended: what it left
+        seen["after_refused"] = count_entities(open_session(server, folder / "again"))
+
+    first = dict(publishes[0], checkpoint=str(folder / "refused-looked-at"), then=publishes[1:])
+    result = run_blender(
+        "publish_operator.py", [write_json(folder / "gui.json", first)], env, gui=True,
+        blend=Path(first["blend"]), checkpoint=look,
+    )  # fmt: skip
+    parts = result.get("publishes", [])
+    stopped = f"the run stopped before this publish; its output:\n{result['_output'][-4000:]}"
+    for index, case in enumerate(CASES):
+        part = parts[index] if index < len(parts) else None
+        seen[case] = {"result": part, "shots": folder / case / "shots", "stopped": stopped}
+    return seen
+
+
+def gui_part(gui_window, case):
+    """A publish's part of the run (its RESULT, its screenshots folder)."""
+    part = gui_window[case]
+    assert part["result"] is not None, part["stopped"]
+    return part["result"], part["shots"]
+
+
+def test_panel_draws_and_viewport_playblast_publishes(gui_window, tmp_path, artifacts_dir):
+    server = gui_window["server"]
+    session = open_session(server, tmp_path)
+    result, shots = gui_part(gui_window, "ok")
 
     assert not result["background"] and result["blender"].startswith("3.4")
     assert result["returned"] == ["RUNNING_MODAL"]  # the UI stayed live during the publish
@@ -90,7 +145,7 @@ def test_panel_draws_and_viewport_playblast_publishes(
     report = result["report"]
     assert report["capture"]["display"]["method"] == "viewport"  # render.opengl
     movie = download_component(
-        embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "gui.mp4"
+        server, report["component_ids"]["ftrackreview-mp4"], tmp_path / "gui.mp4"
     )
     stream = ffprobe(movie)
     assert (stream["codec_name"], stream["pix_fmt"]) == ("h264", "yuv420p")
@@ -116,15 +171,8 @@ def test_panel_draws_and_viewport_playblast_publishes(
         shutil.copy(shot, artifacts_dir / f"blender-gui-{name}")
 
 
-def test_unsaved_edit_is_refused(tmp_path, blender_env, fresh_server, artifacts_dir):
-    session = open_session(fresh_server, tmp_path)
-    task = make_task(session, f"blgui{uuid.uuid4().hex[:8]}")
-    env = server_env(blender_env, fresh_server)
-    blend = build_scene_34(tmp_path, env)
-    before = count_entities(session)
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    result = run_gui_publish(tmp_path, env, blend, task, "unsaved", str(shots))
+def test_unsaved_edit_is_refused(gui_window, artifacts_dir):
+    result, shots = gui_part(gui_window, "unsaved")
 
     assert result["dirty_before"] is True
     assert result["outcome"] == "failed"
@@ -134,4 +182,4 @@ def test_unsaved_edit_is_refused(tmp_path, blender_env, fresh_server, artifacts_
         shot = shots / name
         assert shot.is_file() and shot.stat().st_size > 10_000
         shutil.copy(shot, artifacts_dir / f"blender-gui-error-{name}")
-    assert count_entities(open_session(fresh_server, tmp_path / "again")) == before
+    assert gui_window["after_refused"] == gui_window["before"]

@@ -20,13 +20,13 @@ from blender_helpers import (
     build_addon_zip,
     needs_bpy,
     needs_gui_blender,
+    on_own_server,
     run_blender,
     run_bpy,
     server_env,
     write_json,
 )
 from support import count_entities, make_task, open_session
-from support.trust import start_server
 from test_gui import build_scene_34
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]
@@ -71,12 +71,7 @@ def modal_window(tmp_path_factory):
     the publishes of :data:`PUBLISHES` one after the other, each from its own copy of a scene
     and on its own task; after the cancelled one (a checkpoint) the server's entities and the
     offline queue are counted. {name: its part of the RESULT, with what was counted}."""
-    folder = tmp_path_factory.mktemp("modal-window")
-    server = start_server(folder / "server")
-    try:
-        yield run_modal_window(folder, server)
-    finally:
-        server.stop()
+    yield from on_own_server(tmp_path_factory, "modal-window", run_modal_window)
 
 
 def run_modal_window(folder, server):

@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 import bpy  # noqa: E402
 from gui_view import artist_view, view3d  # noqa: E402
 from snapshot import differences, snapshot  # noqa: E402
-from ui_clicks import grab_window  # noqa: E402
+from ui_clicks import checkpoint, grab_window, open_then  # noqa: E402
 
 arguments = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 publishes = list(arguments["publishes"])
@@ -275,23 +275,9 @@ def finish():
     if result["error"]:  # what went wrong may still be under way: no more publishes
         publishes.clear()
     if options.get("checkpoint"):
-        checkpoint(Path(options["checkpoint"]))
+        checkpoint(Path(options["checkpoint"]), next_publish)
     else:
         next_publish()
-
-
-def checkpoint(path):
-    """Say this publish has ended and wait (600 s at most) until the test has made ``path``."""
-    print(f"CHECKPOINT {path}", flush=True)
-    give_up_at = time.monotonic() + 600
-
-    def poll():
-        if not path.exists() and time.monotonic() < give_up_at:
-            return 0.1
-        next_publish()
-        return None
-
-    bpy.app.timers.register(poll, first_interval=0.1)
 
 
 def next_publish():
@@ -301,8 +287,7 @@ def next_publish():
         print("RESULT " + json.dumps(results), flush=True)
         os._exit(0)
     begin(publishes.pop(0))
-    bpy.app.timers.register(setup, first_interval=1.0, persistent=True)
-    bpy.ops.wm.open_mainfile(filepath=options["blend"])
+    open_then(options["blend"], setup)
 
 
 def first_publish():

@@ -3,7 +3,11 @@
 Args: a JSON file with blend, zip, task, review_session, comment, case (ok | nocamera | unsaved)
 and invoke (bool: call with INVOKE_DEFAULT from a window and wait for the modal operator);
 address: the texts of the open notes to tick in the "Addresses" box before publishing.
-Prints RESULT {...}.
+Prints RESULT {...}. With invoke, one window may do several publishes one after the other (a
+windowed start costs seconds of software-GL CPU): checkpoint (a path: once this publish has
+ended, print ``CHECKPOINT <path>`` and wait for that file, so that the test can look at the
+server between) and then (a list of the later publishes' own blend, task, case, screenshots
+and checkpoint, each opening its own scene); RESULT is then {"publishes": [{...}, ...]}.
 """
 
 import json
@@ -22,7 +26,13 @@ ensure_hosts_package()  # the repo's hosts/ folder imports as ft_dcc_hosts
 from ft_dcc_hosts.blender import demo_scene  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ui_clicks import grab_window, show_ftrack_tab, view3d  # noqa: E402
+from ui_clicks import (  # noqa: E402
+    checkpoint,
+    grab_window,
+    open_then,
+    show_ftrack_tab,
+    view3d,
+)
 
 options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
 case = options.get("case", "ok")
@@ -60,12 +70,31 @@ for name in options.get("cameras", []):  # several cameras, each ticked "Review"
     camera.matrix_world = scene.camera.matrix_world
     scene.collection.objects.link(camera)
     camera.ftrack_review = True
-settings = bpy.context.scene.ftrack_publish
-settings.task = options["task"]
-settings.review_session = options["review_session"]
-settings.comment = options.get("comment", "")
-settings.save_first = case != "unsaved"
-wm = bpy.context.window_manager
+
+
+def panel_settings():
+    """The panel's settings of the scene open now (looked up each time: a scene opened since
+    has its own)."""
+    return bpy.context.scene.ftrack_publish
+
+
+def wm():
+    """The window manager (looked up each time, as :func:`panel_settings`)."""
+    return bpy.context.window_manager
+
+
+def set_panel(case):
+    """The task, session and comment typed in the panel; "save first" unless ``case`` is the
+    unsaved edit's."""
+    settings = panel_settings()
+    settings.task = options["task"]
+    settings.review_session = options["review_session"]
+    settings.comment = options.get("comment", "")
+    settings.save_first = case != "unsaved"
+
+
+set_panel(case)
+settings = panel_settings()
 refreshed = {}
 if options.get("refresh"):
     try:
@@ -94,10 +123,10 @@ def tick_open_notes():
     if wanted is None:
         return
     notes["returned"] = sorted(bpy.ops.ftdcc.notes_refresh())
-    for item in settings.open_notes:
+    for item in panel_settings().open_notes:
         if item.text in wanted:
             item.addressed = True
-    notes["listed"] = [[i.heading, i.text, i.addressed] for i in settings.open_notes]
+    notes["listed"] = [[i.heading, i.text, i.addressed] for i in panel_settings().open_notes]
 
 
 def _panel_connection():
@@ -106,32 +135,28 @@ def _panel_connection():
     return dict(sys.modules[name].STATE) if name else {}
 
 
-def result_and_exit(returned):
-    print(
-        "RESULT "
-        + json.dumps(
-            {
-                "returned": sorted(returned) if returned else None,
-                "outcome": wm.ftdcc_outcome,
-                "status": wm.ftdcc_status,
-                "headline": wm.ftdcc_headline,
-                "review_url": wm.ftdcc_review_url,
-                "report": json.loads(wm.ftdcc_report) if wm.ftdcc_report else None,
-                "background": bpy.app.background,
-                "blender": bpy.app.version_string,
-                "dirty_after": bpy.data.is_dirty,
-                "camera_after": bpy.context.scene.camera.name if bpy.context.scene.camera else None,
-                "engine_after": bpy.context.scene.render.engine,
-                "refreshed": refreshed,
-                "connection_after": _panel_connection(),
-                "notes": notes,
-                "notes_after": [[i.text, i.addressed] for i in settings.open_notes],
-                "progress_seen": state.get("progress", []) if options.get("invoke") else [],
-                "dirty_before": state["dirty_before"] if options.get("invoke") else None,
-            }
-        ),
-        flush=True,
-    )
+def result_of(returned):
+    """What the publish left: the operator's return, the panel's outcome, the scene after."""
+    manager = wm()
+    return {
+        "returned": sorted(returned) if returned else None,
+        "outcome": manager.ftdcc_outcome,
+        "status": manager.ftdcc_status,
+        "headline": manager.ftdcc_headline,
+        "review_url": manager.ftdcc_review_url,
+        "report": json.loads(manager.ftdcc_report) if manager.ftdcc_report else None,
+        "background": bpy.app.background,
+        "blender": bpy.app.version_string,
+        "dirty_after": bpy.data.is_dirty,
+        "camera_after": bpy.context.scene.camera.name if bpy.context.scene.camera else None,
+        "engine_after": bpy.context.scene.render.engine,
+        "refreshed": refreshed,
+        "connection_after": _panel_connection(),
+        "notes": notes,
+        "notes_after": [[i.text, i.addressed] for i in panel_settings().open_notes],
+        "progress_seen": state.get("progress", []) if options.get("invoke") else [],
+        "dirty_before": state["dirty_before"] if options.get("invoke") else None,
+    }
 
 
 if not options.get("invoke"):
@@ -141,21 +166,28 @@ if not options.get("invoke"):
     except RuntimeError:  # an operator that reports an error raises in a script
         returned = {"CANCELLED"}
     state = {}
-    result_and_exit(returned)
+    print("RESULT " + json.dumps(result_of(returned)), flush=True)
 else:
-    #: the publish is waited for until it ends, or for 600 s at most (a busy machine is slow)
-    state = {"returned": None, "give_up_at": time.monotonic() + 600, "dirty_before": None}
-    shots = options.get("screenshots", "")
+    #: the publishes after the first, each in a scene of its own opened in this window
+    later = list(options.get("then", []))
+    results = []
+    state = {}
 
+    def begin():
+        """A record of the next publish's own; waited for until it ends, or for 600 s at most
+        (a busy machine is slow)."""
+        state.clear()
+        state.update(returned=None, give_up_at=time.monotonic() + 600, dirty_before=None)
+        notes.clear()
 
     def screenshot(name):
-        if shots:
-            grab_window(Path(shots) / name)  # not bpy.ops.screen.screenshot: see grab_window
+        if options.get("screenshots"):  # not bpy.ops.screen.screenshot: see grab_window
+            grab_window(Path(options["screenshots"]) / name)
 
     def setup():
         _window, area, _sidebar = view3d()
         show_ftrack_tab()
-        if case == "unsaved":
+        if options.get("case") == "unsaved":
             bpy.data.objects["hero"].location.x += 1.0
             bpy.ops.ed.undo_push(message="move the hero")
         state["dirty_before"] = bpy.data.is_dirty
@@ -176,8 +208,8 @@ else:
         bpy.app.timers.register(wait, first_interval=0.5)
 
     def wait():
-        if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
-            state.setdefault("progress", []).append(wm.ftdcc_progress)
+        if wm().ftdcc_busy and time.monotonic() < state["give_up_at"]:
+            state.setdefault("progress", []).append(wm().ftdcc_progress)
             return 0.05
         view3d()[1].tag_redraw()
         bpy.app.timers.register(finish, first_interval=1.0)
@@ -185,7 +217,7 @@ else:
 
     def finish():
         screenshot("panel-after-publish.png")
-        if shots:  # the details popup, over the panel
+        if options.get("screenshots"):  # the details popup, over the panel
             window, area, _sidebar = view3d()
             with bpy.context.temp_override(window=window, area=area):
                 bpy.ops.ftdcc.details("INVOKE_DEFAULT")
@@ -197,7 +229,30 @@ else:
     def finish_details():
         screenshot("panel-details.png")
         print("DIRTY_BEFORE", state["dirty_before"])
-        result_and_exit(state["returned"])
-        os._exit(0)
+        results.append(result_of(state["returned"]))
+        if options.get("checkpoint"):
+            checkpoint(Path(options.pop("checkpoint")), next_publish)
+        else:
+            next_publish()
 
+    def next_publish():
+        """The next publish of ``then`` in its own scene, or the RESULT: the one publish's, or
+        ``{"publishes": [...]}`` when there were several."""
+        if not later:
+            print("RESULT " + json.dumps(results[0] if len(results) == 1 else
+                                         {"publishes": results}), flush=True)  # fmt: skip
+            os._exit(0)
+        options.update(later.pop(0))
+        begin()
+        open_then(options["blend"], setup_opened)
+
+    def setup_opened():
+        """The next publish's scene is open: the panel as the artist fills it in, then as the
+        first publish."""
+        for name in ("ftdcc_outcome", "ftdcc_status", "ftdcc_headline", "ftdcc_report"):
+            setattr(wm(), name, "")  # the last publish's, kept by the window: empty as at start
+        set_panel(options.get("case", "ok"))
+        setup()
+
+    begin()
     bpy.app.timers.register(setup, first_interval=1.0)

@@ -1,10 +1,12 @@
 """What the windowed Blender scripts share: the 3D view they drive, its sidebar's ftrack tab,
-knowing a panel has drawn, and a screenshot of the window."""
+knowing a panel has drawn, a screenshot of the window, and the steps of a run doing several
+things one after the other (a checkpoint the test looks at, the next scene opened)."""
 
 import os
 import subprocess
+import time
 from pathlib import Path
-from typing import Any, List
+from typing import Any, Callable, List
 
 import bpy
 
@@ -107,3 +109,26 @@ class Recorder:
 
     def __getattr__(self, _name: str) -> Any:  # row, column, box, separator, ...
         return lambda *a, **kw: Recorder(self.labels, self.checkboxes, self.buttons)
+
+
+def checkpoint(path: Path, then: Callable[[], Any]) -> None:
+    """Say a part of the run has ended (``CHECKPOINT <path>``: the test looks, then makes
+    ``path``: ``blender_helpers.run_blender(checkpoint=…)``) and call ``then()`` once ``path``
+    exists, or after 600 s at most."""
+    print(f"CHECKPOINT {path}", flush=True)
+    give_up_at = time.monotonic() + 600
+
+    def poll() -> Any:
+        if not path.exists() and time.monotonic() < give_up_at:
+            return 0.1
+        then()
+        return None
+
+    bpy.app.timers.register(poll, first_interval=0.1)
+
+
+def open_then(blend: str, then: Callable[[], Any]) -> None:
+    """Open the scene ``blend``, as an artist opens the next shot, and call ``then()`` in it
+    (a persistent timer: it outlives the scene it was registered in)."""
+    bpy.app.timers.register(then, first_interval=1.0, persistent=True)
+    bpy.ops.wm.open_mainfile(filepath=blend)
