@@ -191,27 +191,33 @@ def compare_with(page: Any, item: Any, object_id: str) -> Tuple[Any, Any]:
     return video, other
 
 
-def play_pause_and_check_both(page: Any, item: Any, videos: Tuple[Any, Any], past: int) -> None:
-    """L until the counter reaches ``past``, K; then A (v002) and B (v001) both show the frame
-    the counter names."""
+def play_pause_and_check_both(page: Any, item_id: str, past: int) -> None:
+    """L until the counter of the item ``item_id`` reaches ``past``, K; then A (v002) and B
+    (v001) both show the frame the counter names.
+
+    Each reading is one round trip that finds the item by its id: on a slowed page, resolving
+    Playwright's locators to element handles for every reading cost more than ten times the
+    reading (0.12-0.16 CPU-s against 0.013, the throttled page spinning meanwhile)."""
     page.keyboard.press("l")
     page.wait_for_function(
-        "([i, f]) => +i.dataset.frame >= f", arg=[item.element_handle(), past], timeout=WAIT_MS
-    )
+        "([id, f]) => +document.getElementById(id).dataset.frame >= f",
+        arg=[item_id, past], timeout=WAIT_MS,
+    )  # fmt: skip
     page.keyboard.press("k")
     # B settles on A's paused frame by seeks a throttled page answers slowly on a busy machine
     # (a CI run under load gave up after 30 s here): a generous wait, saying what it saw
-    pause = ("(i) => { const b = i.querySelector('.compare-b'); const v = b.querySelector('video');"
+    pause = ("(id) => { const i = document.getElementById(id);"
+             " const b = i.querySelector('.compare-b'); const v = b.querySelector('video');"
              " return {aPaused: i.querySelector('video').paused, bSeeking: v.seeking,"
              " bPaused: v.paused, a: i.dataset.frame, b: b.dataset.frame || null,"
              " bTime: v.currentTime}; }")  # fmt: skip
 
     def settled() -> bool:
-        seen = page.evaluate(pause, item.element_handle())
+        seen = page.evaluate(pause, item_id)
         return bool(seen["aPaused"] and not seen["bSeeking"] and seen["a"] == seen["b"])
 
     def paused_state() -> str:
-        return f"B on A's paused frame: {page.evaluate(pause, item.element_handle())}"
+        return f"B on A's paused frame: {page.evaluate(pause, item_id)}"
 
     wait_until(settled, paused_state, timeout=180)
 
@@ -223,25 +229,28 @@ def play_pause_and_check_both(page: Any, item: Any, videos: Tuple[Any, Any], pas
     last: List[Any] = [None]
 
     def agreed() -> Any:
-        previous, last[0] = last[0], _counters_and_pictures(page, item, videos)
+        previous, last[0] = last[0], _counters_and_pictures(page, item_id)
         (a, b), picture_a, picture_b = last[0]
         return last[0] == previous and a == b and (picture_a, picture_b) == ((2, a), (1, a))
 
     wait_until(agreed, lambda: f"A and B to show the counters' frame: {last[0]}")
 
 
-#: Both counters and the colours of the pictures both videos hold, in one round trip (each
-#: is slow on a slowed page, and the page stays slowed while it is read).
-COUNTERS_AND_PICTURES = """([item, a, b]) => {
+#: Both counters and the colours of the pictures both videos (A's main one, B's compared one)
+#: hold, of the item whose id is given, in one round trip (each is slow on a slowed page, and
+#: the page stays slowed while it is read).
+COUNTERS_AND_PICTURES = """(id) => {
   const read = READ_VIDEO;
+  const item = document.getElementById(id);
+  const a = item.querySelector(".picture.main video");
+  const b = item.querySelector(".picture.compare-b video");
   return [+item.dataset.frame, +item.querySelector(".compare-b").dataset.frame, read(a), read(b)];
 }""".replace("READ_VIDEO", READ_VIDEO)
 
 
-def _counters_and_pictures(page: Any, item: Any, videos: Tuple[Any, Any]) -> Tuple[Any, ...]:
+def _counters_and_pictures(page: Any, item_id: str) -> Tuple[Any, ...]:
     """((A's counter, B's counter), A's picture (version, frame), B's picture)."""
-    handles = [item.element_handle(), *(video.element_handle() for video in videos)]
-    a, b, rgb_a, rgb_b = page.evaluate(COUNTERS_AND_PICTURES, handles)
+    a, b, rgb_a, rgb_b = page.evaluate(COUNTERS_AND_PICTURES, item_id)
     return (a, b), (version_of(rgb_a), frame_of(rgb_a)), (version_of(rgb_b), frame_of(rgb_b))
 
 
@@ -320,12 +329,13 @@ def test_a_compare_paused_on_a_slow_page_shows_the_paused_frame_on_both_sides(
     _, reports, url = dailies
     page.goto(url)
     item = visible_item(page)
-    video, other = compare_with(page, item, reports[0].review_session_object_id)
+    compare_with(page, item, reports[0].review_session_object_id)
+    item_id = str(item.get_attribute("id"))
     for attempt in range(10):  # on main then, 1 in about 10 pauses
         start = 1003 + attempt % 4
         go_to(page, item, start)
         with slowed(page, 8):  # the play, the pause and B settling on its frame
-            play_pause_and_check_both(page, item, (video, other), start + 7)
+            play_pause_and_check_both(page, item_id, start + 7)
 
 
 def test_drawing_tools_colours_undo_clear_and_cancel(dailies: Any, page: Any) -> None:
