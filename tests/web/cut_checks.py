@@ -296,7 +296,10 @@ RECORDER = """(() => {
   function follow(video) {
     videos.push(video);
     const onFrame = (now, meta) => {
-      if (view.dataset.shown === video.dataset.slot) {
+      // a video seeking (its last frames are shown by paused seeks) has no picture to read:
+      // Firefox's drawImage draws nothing there (readyState HAVE_METADATA), while the screen
+      // keeps the picture before, read at its own callback; the sought one gets its own
+      if (view.dataset.shown === video.dataset.slot && !video.seeking && video.readyState >= 2) {
         seen.push(["frame", +view.dataset.piece, video.dataset.slot, levels(video)]);
       }
       video.requestVideoFrameCallback(onFrame);
