@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,14 @@ def session_versions(
             ),
             key=lambda row: row["asset"],
         )  # fmt: skip
+
+
+def copies(frame: Path, root: Path, count: int) -> List[Path]:
+    """``count`` one-frame sequences ``sNNN/shotNNN.####.png`` of the same picture."""
+    scenes = []
+    for index in range(1, count + 1):
+        folder = root / f"s{index:03d}"
+        folder.mkdir(parents=True)
+        shutil.copyfile(frame, folder / f"shot{index:03d}.1001.png")
+        scenes.append(folder / f"shot{index:03d}.####.png")
+    return scenes

@@ -10,26 +10,24 @@ import shutil
 import subprocess
 import uuid
 from pathlib import Path
-from typing import Any, List
+from typing import Any
 
 import pytest
-from farm_helpers import OPENJD, farm_env, openjd_run, session_versions, submit, template, validate
+from farm_helpers import (
+    OPENJD,
+    copies,
+    farm_env,
+    openjd_run,
+    session_versions,
+    submit,
+    template,
+    validate,
+)
 from support import make_sequence, make_task, open_session
 
 from ft_dcc.exceptions import FarmError
 
 SCRIPTS = Path(__file__).with_name("scripts")
-
-
-def copies(frame: Path, root: Path, count: int) -> List[Path]:
-    """``count`` one-frame sequences ``sNNN/shotNNN.####.png`` of the same picture."""
-    scenes = []
-    for index in range(1, count + 1):
-        folder = root / f"s{index:03d}"
-        folder.mkdir(parents=True)
-        shutil.copyfile(frame, folder / f"shot{index:03d}.1001.png")
-        scenes.append(folder / f"shot{index:03d}.####.png")
-    return scenes
 
 
 @pytest.mark.slow  # 200 scenes' settings and shot reads
