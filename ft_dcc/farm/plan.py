@@ -26,7 +26,7 @@ from ft_dcc.protocol import ENV_CONTEXT_ID
 from ft_dcc.session.interface import IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - imported where used (the media package is heavier)
-    from ft_dcc.farm.rules import Decision
+    from ft_dcc.farm.reads import Asked
     from ft_dcc.media.sequence import FrameSequence
     from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.publish.request.settings_options import SharedRead
@@ -136,22 +136,6 @@ def scene_request(
     return request
 
 
-def _decided(
-    session: Optional[IntegrateSession], path: Path, host: str, request: PublishRequest
-) -> Decision:
-    """The range to capture and the warnings of ``ft-dcc publish``'s frame checks; a refusal
-    raises (FarmError). Without the server: nothing decided, said once per scene."""
-    from ft_dcc.farm.rules import Decision, decide
-
-    if session is None:
-        return Decision()
-    try:
-        return decide(session, path, host, request)
-    except ApiConnectionError as exc:
-        said = f"{path}: the server could not be reached ({exc.message})"
-        return Decision(warnings=[f"{said}: its range and rate are checked by its publish step"])
-
-
 def plan(submission: Submission) -> FarmBatch:
     """The batch of ``submission``; FarmError (or SettingsError) saying what to fix."""
     from ft_dcc.settings import store
@@ -195,19 +179,17 @@ def _scenes(
 ) -> Tuple[List[FarmScene], str]:  # fmt: skip
     """Each scene of the batch, decided as ``ft-dcc publish`` decides it, and the session."""
     from ft_dcc.farm.assets import scene_links
-    from ft_dcc.farm.rules import Decision
-    from ft_dcc.media.sequence import is_still_image
-    from ft_dcc.publish.request.settings_options import SharedRead
+    from ft_dcc.farm.reads import decisions
     from ft_dcc.publish.shared.naming import asset_name_from_path
 
     session_name = submission.review_session_name
+    requests, asked = _asked(checked, submission, session_name, session)
+    session_name = str(requests[-1].review_session_name)
     scenes: List[FarmScene] = []
     templates: Dict[str, Optional[str]] = {}  # each task's naming.review_session
-    for index, (path, host, movie) in enumerate(checked, start=1):
-        request = scene_request(path, host, submission, session_name, SharedRead(session))
-        session_name = str(request.review_session_name)
-        # a still has no frames: no frame checks (as ft-dcc publish of a still has none)
-        decision = Decision() if is_still_image(path) else _decided(session, path, host, request)
+    for index, ((path, host, movie), request, decision) in enumerate(
+        zip(checked, requests, decisions(session, asked)), start=1
+    ):
         notes.extend(decision.warnings)
         templates[str(request.task)] = request.settings.owned("naming.review_session")
         chunked = host in CHUNKED_HOSTS and not movie
@@ -224,6 +206,30 @@ def _scenes(
     if session is not None and not submission.new_review_session:
         notes.extend(_session_name_checked(session, session_name, templates))
     return scenes, session_name
+
+
+def _asked(
+    checked: List[Tuple[Path, str, bool]], submission: Submission, session_name: Optional[str],
+    session: Optional[IntegrateSession],
+) -> Tuple[List[PublishRequest], List[Asked]]:  # fmt: skip
+    """Each scene's settled request and what its frame checks ask the server, the settings
+    and each task read once for the batch (one SharedRead); the first scene's review session
+    name is the batch's."""
+    from ft_dcc.farm.rules import Decision, frame_question
+    from ft_dcc.media.sequence import is_still_image
+    from ft_dcc.publish.request.settings_options import SharedRead
+
+    shared = SharedRead(session)
+    requests: List[PublishRequest] = []
+    asked: List[Asked] = []
+    for path, host, _ in checked:
+        request = scene_request(path, host, submission, session_name, shared)
+        session_name = str(request.review_session_name)
+        requests.append(request)
+        # a still has no frames: no frame checks (as ft-dcc publish of a still has none)
+        question = Decision() if is_still_image(path) else frame_question(path, host, request)
+        asked.append((question, shared.task))
+    return requests, asked
 
 
 def _session_name_checked(

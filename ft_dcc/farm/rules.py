@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
 
 import attr
 
 from ft_dcc.exceptions import FarmError
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import Host, SpecOverrides
-from ft_dcc.session.interface import IntegrateSession
+from ft_dcc.session.interface import EntityLike, IntegrateSession
 
 if TYPE_CHECKING:  # pragma: no cover - types only
+    from ft_dcc.publish.host_port import CaptureSpec
+    from ft_dcc.publish.integrate.read import ServerView
     from ft_dcc.publish.request.request import PublishRequest
     from ft_dcc.publish.request.studio_settings import StudioSettings
     from ft_dcc.publish.shared.state import ReviewRules
@@ -116,19 +118,27 @@ class Decision:
     warnings: List[str] = attr.Factory(list)
 
 
-def decide(
-    session: IntegrateSession, path: Path, host: str, request: PublishRequest
-) -> Decision:
-    """One scene's :class:`Decision` as ``ft-dcc publish`` makes it; FarmError with the
-    publish's own refusal. An empty Decision when the facts cannot be read here."""
-    from ft_dcc.publish.common.recorded_host import fraction_text
-    from ft_dcc.publish.context.tasks import parse_task_ref, resolve_task
-    from ft_dcc.publish.host_port import to_fraction
-    from ft_dcc.publish.integrate.read import PublishTarget, read_view
+@attr.s(auto_attribs=True, frozen=True)
+class FrameQuestion:
+    """One scene's frame checks as far as they go without the server: what reads the scene,
+    its request, the spec it asks, the rules and the check's severity the settings give."""
+
+    path: Path
+    reader: Host
+    request: PublishRequest
+    spec: CaptureSpec
+    rules: ReviewRules
+    severity: str
+
+
+def frame_question(
+    path: Path, host: str, request: PublishRequest
+) -> Union[Decision, FrameQuestion]:
+    """What the frame checks of one scene ask the server (its task and view: answered by
+    :func:`answered`), or the Decision already made without it (the facts cannot be read
+    here: an empty one; the check left out: the range asked)."""
     from ft_dcc.publish.pipeline.stages import severity_given
     from ft_dcc.publish.rules.capture_rules import range_overrides
-    from ft_dcc.publish.rules.checks import as_warnings, frame_findings, joined
-    from ft_dcc.publish.shared.state import ReviewScope
 
     reader = scene_host(path, host)
     if reader is None:
@@ -140,11 +150,24 @@ def decide(
     severity = severity_given(FRAME_CHECK, request.settings.plugins)
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
-    task = resolve_task(session, *parse_task_ref(str(request.task or "")))
-    view = read_view(session, PublishTarget(task=task, asset_name=path.stem))
-    state = ReviewScope.standalone(reader, request, spec, session, task, view, rules)
+    return FrameQuestion(path, reader, request, spec, rules, severity)
+
+
+def answered(
+    question: FrameQuestion, session: IntegrateSession, task: EntityLike, view: ServerView
+) -> Decision:
+    """One scene's :class:`Decision` as ``ft-dcc publish`` makes it, given its ``task`` and
+    the server's ``view`` of it; FarmError with the publish's own refusal."""
+    from ft_dcc.publish.common.recorded_host import fraction_text
+    from ft_dcc.publish.host_port import to_fraction
+    from ft_dcc.publish.rules.checks import as_warnings, frame_findings, joined
+    from ft_dcc.publish.shared.state import ReviewScope
+
+    path, reader = question.path, question.reader
+    state = ReviewScope.standalone(reader, question.request, question.spec, session, task,
+                                   view, question.rules)  # fmt: skip
     warnings, problems = frame_findings(state)
-    if problems and severity != "warn":
+    if problems and question.severity != "warn":
         problem = joined(problems)
         raise FarmError(
             f"{path} would be refused by ft-dcc publish: {problem.message}",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from typing import Callable, Dict, Iterable, List, Optional, Tuple, TypeVar
+from typing import Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, cast
 
 import attr
 
@@ -84,6 +84,10 @@ class SharedRead:
 
     session: Optional[IntegrateSession]
     task: Optional[EntityLike] = None
+    #: what was read so far through this session, by what was asked (the studio's row, a
+    #: task's, the projects'), with its notes: a batch of scenes (``ft-dcc farm submit``)
+    #: lending one SharedRead reads each once
+    reads: Dict[str, Tuple[object, List[str]]] = attr.Factory(dict)
 
 
 def open_session() -> Optional[IntegrateSession]:
@@ -101,9 +105,12 @@ def open_session() -> Optional[IntegrateSession]:
 _Rows = Tuple[Optional[EntityLike], Optional[EntityLike]]
 
 
-def _read(session: Optional[PublishSession], task: Optional[str], notes: List[str]) -> _Rows:
+def _read(
+    session: Optional[PublishSession], task: Optional[str], notes: List[str],
+    shared: Optional[SharedRead] = None,
+) -> _Rows:  # fmt: skip
     """The studio's Setting row and the task (with its type, path and project's settings), in
-    one request; ``(None, None)`` without a server."""
+    one request (none when ``shared`` read them already); ``(None, None)`` without a server."""
     from ft_dcc.publish.context.tasks import parse_task_ref, path_condition
 
     if session is None:
@@ -115,21 +122,47 @@ def _read(session: Optional[PublishSession], task: Optional[str], notes: List[st
     )
     expression = f"select {store.TASK_FIELDS} from Task where {where}" if where else None
     none: _Rows = (None, None)
-    return _quickly(session, lambda: store.read(session, expression), none, notes)
+
+    def read(said: List[str]) -> _Rows:
+        assert session is not None
+        return _quickly(session, lambda: store.read(session, expression), none, said)
+
+    return _remembered(shared, f"task:{expression}", read, notes)
 
 
 def _read_projects(
-    session: Optional[PublishSession], notes: List[str]
+    session: Optional[PublishSession], notes: List[str], shared: Optional[SharedRead] = None
 ) -> Tuple[Optional[EntityLike], Optional[List[EntityLike]]]:
     """The studio's Setting row and the server's projects with their settings (for the path
-    templates), in one request; ``(None, None)`` without a server."""
+    templates), in one request (none when ``shared`` read them already); ``(None, None)``
+    without a server."""
     if session is None:
         return None, None
     none: Tuple[Optional[EntityLike], Optional[List[EntityLike]]] = (None, None)
-    return _quickly(session, lambda: store.read_with_projects(session), none, notes)
+
+    def read(said: List[str]) -> Tuple[Optional[EntityLike], Optional[List[EntityLike]]]:
+        assert session is not None
+        return _quickly(session, lambda: store.read_with_projects(session), none, said)
+
+    return _remembered(shared, "projects", read, notes)
 
 
 _R = TypeVar("_R")
+
+
+def _remembered(
+    shared: Optional[SharedRead], key: str, read: Callable[[List[str]], _R], notes: List[str]
+) -> _R:
+    """``read(notes)``, once per ``shared`` for ``key``: later asks get the same rows and
+    notes without a request."""
+    if shared is None:
+        return read(notes)
+    if key not in shared.reads:
+        said: List[str] = []
+        shared.reads[key] = (read(said), said)
+    value, said = shared.reads[key]
+    notes.extend(said)
+    return cast(_R, value)
 
 
 def _quickly(
@@ -214,16 +247,15 @@ def resolve_for(
         notes.append("the ftrack server's settings were not read (no connection)")
     try:
         given = task or os.environ.get(ENV_CONTEXT_ID, "").strip() or None
-        studio, read_task, found_task = _read_task(session, given, scene, host, artist, notes)
+        studio, read_task, found_task = _read_task(
+            session, given, scene, host, artist, notes, shared
+        )
     finally:
         if session is not None and shared is None:
             session.close()
-    if (
-        shared is not None
-        and read_task is not None
-        and _is_the_task(read_task, given or found_task or "")
-    ):
-        shared.task = read_task
+    if shared is not None:  # this publish's task (None: not exactly read), not a former one's
+        exact = read_task is not None and _is_the_task(read_task, given or found_task or "")
+        shared.task = read_task if exact else None
     context = task_context(read_task, given or found_task)
     server = store.server_sources(studio, read_task["project"] if read_task is not None else None)
     filters = Filters(host=host, task_type=context.task_type)
@@ -237,16 +269,17 @@ def _read_task(
     host: str,
     artist: Optional[Dict[str, SettingValue]],
     notes: List[str],
+    shared: Optional[SharedRead] = None,
 ) -> Tuple[Optional[EntityLike], Optional[EntityLike], Optional[str]]:
     """``(studio row, task, task path found by the path templates)``: the ``given`` task's
     read, or the studio's settings and the projects', then the task their templates name."""
     if given is not None:
-        return (*_read(session, given, notes), None)
-    studio, projects = _read_projects(session, notes)
+        return (*_read(session, given, notes, shared), None)
+    studio, projects = _read_projects(session, notes, shared)
     found_task = task_of_path(scene, studio, projects, host, artist)
     if found_task is None:
         return studio, None, None
-    return (*_read(session, found_task, notes), found_task)
+    return (*_read(session, found_task, notes, shared), found_task)
 
 
 @attr.s(auto_attribs=True, frozen=True)
