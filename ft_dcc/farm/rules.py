@@ -202,8 +202,12 @@ def check_session_name(
     from ft_dcc.settings.keys import BY_NAME
 
     checked = set()
+    projects: Dict[str, Optional[str]] = {}  # a task path's project is read once for all
     for task, template in tasks.items():
-        project_id = _project_of(session, task)
+        key = _project_key(task)
+        if key not in projects:
+            projects[key] = _project_of(session, task)
+        project_id = projects[key]
         if project_id is None or project_id in checked:
             continue
         checked.add(project_id)
@@ -215,6 +219,14 @@ def check_session_name(
         matches = near_names(name, open_session_names(session, project_id), template or default)
         if matches:
             raise misspelt_session_error(name, matches)
+
+
+def _project_key(task: str) -> str:
+    """What names the project of ``task``: its id, or its path's first part (the project)."""
+    from ft_dcc.publish.context.tasks import parse_task_ref
+
+    task_id, task_path = parse_task_ref(task)
+    return f"id:{task_id}" if task_id else f"project:{(task_path or '').split('/')[0]}"
 
 
 def _project_of(session: IntegrateSession, task: str) -> Optional[str]:

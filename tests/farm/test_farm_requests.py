@@ -31,3 +31,22 @@ def test_scenes_sharing_a_task_add_no_request_to_the_submission(
     one = _api_requests(embedded_server, env, tmp_path / "b1", str(scenes[0]), *asked)
     six = _api_requests(embedded_server, env, tmp_path / "b6", *map(str, scenes), *asked)
     assert six == one, f"1 scene: {one} requests, 6 scenes on its task: {six}"
+
+
+def test_scenes_on_several_tasks_cost_a_request_per_task_and_a_missing_one_is_refused(
+    embedded_server: Any, shots: Any, tmp_path: Path
+) -> None:
+    env = farm_env(embedded_server, tmp_path, FT_DCC_SETTINGS=str(shots.settings))
+    sh010 = shots.scenes[0].parent
+    second = make_sequence(sh010, frames=12, start=1001, name="sh010_comp_b")
+    asked = ("--review-session", "Requests")
+    one = _api_requests(embedded_server, env, tmp_path / "b1", str(shots.scenes[0]), *asked)
+    batch = [*map(str, shots.scenes), str(second)]  # three tasks, two scenes on the first
+    four = _api_requests(embedded_server, env, tmp_path / "b4", *batch, *asked)
+    assert four <= one + 2, f"1 scene: {one} requests, 4 scenes on 3 tasks: {four}"
+    missing = sh010.parents[1] / "sh099" / "comp" / "render"
+    lost = make_sequence(missing, frames=12, start=1001, name="sh099_comp")
+    refused = submit(env, tmp_path / "b5", *batch, str(lost), *asked)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "sh099" in refused.stderr, refused.stderr
+    assert not (tmp_path / "b5").exists()
