@@ -47,6 +47,16 @@ DONE = "document.querySelector('main.items').dataset.cut === 'done'"
 MOVIES = {index for index, (kind, _) in enumerate(PIECES) if kind == "movie"}
 
 
+#: what a follower's page shows of the cut, for a wait that gives up (said in its error)
+FOLLOWER_STATE = """(() => {
+  const main = document.querySelector('main.items');
+  const view = document.querySelector('.cut-view');
+  return {presenter: main.dataset.presenter, cut: main.dataset.cut,
+          applied: main.dataset.presenterApplied, record: view && view.dataset.record,
+          shown: view && view.dataset.shown, piece: view && view.dataset.piece};
+})()"""
+
+
 def played_pieces(seen: Any) -> Set[int]:
     """The pieces of which a shown video presented a picture."""
     return {index for kind, index, *_ in seen if kind == "frame"}
@@ -242,7 +252,8 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
         )
         firefox.wait(
             "(() => { const v = document.querySelector('.cut-view'); return v && "
-            f"v.dataset.record === '{SHOTS[0].record_in}' && v.dataset.shown; }})()"
+            f"v.dataset.record === '{SHOTS[0].record_in}' && v.dataset.shown; }})()",
+            describe=FOLLOWER_STATE,
         )
         lead.locator(".cut-view .cut-play").click()
         lead.wait_for_function(f"() => {DONE}", timeout=120_000)
