@@ -431,7 +431,7 @@
     ["play", "pause", "ratechange", "seeked", "still-view"].forEach(function (name) {
       self.main.addEventListener(name, changed, true); // media events do not bubble
     });
-    ["click", "change", "input", "pointerup", "keyup", "cutplay"].forEach(function (name) {
+    ["click", "change", "input", "pointerup", "keyup", "cutplay", "cutmove"].forEach(function (name) {
       document.addEventListener(name, changed, true);
     });
     document.addEventListener("pointermove", function (event) {
@@ -492,7 +492,11 @@
       if (self.mode !== "follow" || self.shared.state !== state) return;
       self.main.dataset.presenterApplied = String(self.shared.seq);
       if (!state.playing) {
-        if (cut.playing || cut.record !== state.cut || resume) cut.seekRecord(state.cut);
+        // where it is going: a seek under way lands on its own frame (cut.aim), not the one shown
+        var at = cut.aim === null || cut.aim === undefined ? cut.record : cut.aim;
+        if (cut.playing || cut.main.dataset.cut === "starting" || at !== state.cut || resume) {
+          cut.seekRecord(state.cut);
+        }
         return;
       }
       var lead = state.cut;
