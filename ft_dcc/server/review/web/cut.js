@@ -289,6 +289,10 @@
     this.view.dataset.piece = String(this.index);
     this.head.style.left = (100 * (record - this.start) / (this.end - this.start)) + "%";
     if (this.held === null) this.noteAt.textContent = this.noteLabel(piece, frame);
+    // paused, the playhead moves when a seek's picture is there, after the click that asked
+    // for it: presenter.js sends the state again then (a presenter's state sent at the click
+    // named the frame before, and the room stayed there)
+    if (!this.playing) this.view.dispatchEvent(new Event("cutmove", { bubbles: true }));
   };
 
   Cut.prototype.noteLabel = function (piece, frame) {
