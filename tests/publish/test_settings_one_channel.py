@@ -32,11 +32,13 @@ REQUEST_FIELDS = {
 
 #: the modules that read a request's settings, and why: the one that gives them to the plugin
 #: classes, the queue's journal (it records them and builds a queued publish's again) and the
-#: farm's submit (which checks a scene outside a publish, through the plugin's class)
+#: farm's submit (which checks a scene outside a publish, through the plugin's class, and the
+#: batch's review session name against each task's naming template, as the publish's does)
 READERS = {
     "publish/api.py": {"plugins"},
     "publish/offline/flush_decision.py": {"owned", "plugins", "resolution", "scale", "max_size"},
     "farm/rules.py": {"plugins"},
+    "farm/plan.py": {"owned"},
 }
 
 

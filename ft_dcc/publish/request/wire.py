@@ -39,12 +39,12 @@ Reader = Callable[[str, object], object]
 
 def request_to_json(request: PublishRequest) -> JsonObject:
     """``request`` as JSON-ready values, with the format's version."""
-    data: JsonObject = {VERSION_KEY: VERSION}
-    data.update(attr.asdict(request, recurse=True))
-    data["fps"] = None if request.fps is None else _fps_text(request.fps)
-    data["queue_dir"] = None if request.queue_dir is None else str(request.queue_dir)
-    data["work_dir"] = None if request.work_dir is None else str(request.work_dir)
-    return data
+    fields: JsonObject = {VERSION_KEY: VERSION}
+    fields.update(attr.asdict(request, recurse=True))
+    fields["fps"] = None if request.fps is None else _fps_text(request.fps)
+    fields["queue_dir"] = None if request.queue_dir is None else str(request.queue_dir)
+    fields["work_dir"] = None if request.work_dir is None else str(request.work_dir)
+    return fields
 
 
 def request_from_json(data: object) -> PublishRequest:
