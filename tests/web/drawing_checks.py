@@ -101,6 +101,16 @@ SETTLED_ON = """(item, frame) => {
 }"""
 
 
+#: Whether each drawing the overlay shows has its picture decoded (awaited): an image just
+#: loaded or unhidden is decoded asynchronously, and until then the browser paints nothing of
+#: it (two quick readings of a picture without it agree).
+SHOWN_DECODED = """async (overlays) => {
+  const shown = [...overlays.querySelectorAll("img.annotation")].filter((i) => !i.hidden);
+  await Promise.all(shown.map((i) => i.decode().catch(() => null)));
+  return shown.every((i) => i.complete && i.naturalWidth > 0);
+}"""
+
+
 class Screen:
     """Seeks the page's player and reads what the browser shows."""
 
@@ -139,6 +149,10 @@ class Screen:
         self.seek(frame)
         overlays = El(f"{self.item} .picture.main .overlays")
         self.driver.wait(f"{overlays}.dataset.frame === {json.dumps(str(frame))}")
+        wait_until(
+            lambda: self.driver.evaluate(call(SHOWN_DECODED, overlays)),
+            lambda: f"frame {frame}: a drawing shown there never decoded",
+        )
         path = self.artifacts / f"{self.name}_{step}_{frame}.png"
 
         def twice() -> Optional[Tuple[str, str]]:
