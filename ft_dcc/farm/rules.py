@@ -53,9 +53,9 @@ def scene_host(path: Path, host: str) -> Optional[Host]:
     if host == "blender":
         facts = blender_facts(path)
         if facts is not None:
-            from ft_dcc.publish.common.recorded_host import RecordedHost
+            from ft_dcc.publish.common.recorded_host import HostFacts, RecordedHost
 
-            return RecordedHost(facts)
+            return RecordedHost(HostFacts.of(facts))
     return None
 
 

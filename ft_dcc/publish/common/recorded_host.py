@@ -1,8 +1,9 @@
 """A host as a queued publish recorded it: what the frame checks ask of a host, at flush.
 
 A publish queued offline keeps the facts of its host the frame checks and the capture size read
-(:func:`facts_of`); at flush :class:`RecordedHost` answers from them, so the checks a live
-publish runs (``ft_dcc.publish.rules.checks``) run again on the queued work, without the DCC.
+(:class:`HostFacts`, :func:`facts_of`); at flush :class:`RecordedHost` answers from them, so the
+checks a live publish runs (``ft_dcc.publish.rules.checks``) run again on the queued work,
+without the DCC.
 """
 
 from __future__ import annotations
@@ -10,27 +11,68 @@ from __future__ import annotations
 import copy
 from fractions import Fraction
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import List, Mapping, Optional, Tuple
+
+import attr
 
 from ft_dcc.exceptions import HostError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.host_port import CaptureResult, CaptureSpec, Host, to_fraction
 
+Pair = Tuple[int, int]
 
-def facts_of(host: Host, spec: CaptureSpec) -> JsonObject:
+
+def _pair(value: object) -> Pair:
+    """``[a, b]`` as JSON keeps it (anything else: ``(0, 0)``, as nothing was recorded)."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return 0, 0
+    return int(str(value[0])), int(str(value[1]))
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class HostFacts:
+    """What the frame checks and the capture size ask of a host, as recorded."""
+
+    name: str = ""
+    rate_source: Optional[str] = None  # where the input's rate came from; None: it has none
+    renders_range: bool = False  # the host renders whatever range it is asked for
+    resolution: Pair = attr.ib(default=(0, 0), converter=_pair)
+    frame_range: Pair = attr.ib(default=(0, 0), converter=_pair)
+    fps: str = "24/1"  # exactly, as :func:`fraction_text` writes it
+    renumbers: bool = False  # the host numbers its input from the shot's start
+
+    def to_json(self) -> JsonObject:
+        data: JsonObject = attr.asdict(self)
+        data.update(resolution=list(self.resolution), frame_range=list(self.frame_range))
+        return data
+
+    @classmethod
+    def of(cls, data: Mapping[str, object]) -> HostFacts:
+        """The facts :meth:`to_json` wrote (a key it does not know is ignored)."""
+        source = data.get("rate_source")
+        return cls(
+            name=str(data.get("name") or ""),
+            rate_source=str(source) if source else None,
+            renders_range=bool(data.get("renders_range")),
+            resolution=_pair(data.get("resolution")),
+            frame_range=_pair(data.get("frame_range")),
+            fps=str(data.get("fps") or "24/1"),
+            renumbers=bool(data.get("renumbers")),
+        )
+
+
+def facts_of(host: Host, spec: CaptureSpec) -> HostFacts:
     """What :class:`RecordedHost` needs of ``host`` (asked of a copy: numbering changes it)."""
-    width, height = host.resolution()
-    start, end = host.frame_range()
-    return {
-        "name": host.name,
-        "rate_source": host.rate_source(),
-        "renders_range": bool(host.renders_range),
-        "resolution": [int(width), int(height)],
-        "frame_range": [int(start), int(end)],
-        "fps": fraction_text(to_fraction(spec.fps)),
-        "renumbers": _renumbers(host, spec.frame_start),
-    }
+    return HostFacts(
+        name=host.name,
+        rate_source=host.rate_source(),
+        renders_range=bool(host.renders_range),
+        resolution=host.resolution(),
+        frame_range=host.frame_range(),
+        fps=fraction_text(to_fraction(spec.fps)),
+        renumbers=_renumbers(host, spec.frame_start),
+    )
 
 
 def _renumbers(host: Host, first: int) -> bool:
@@ -46,18 +88,18 @@ def fraction_text(rate: Fraction) -> str:
 
 
 class RecordedHost(Host):
-    """The host of a queued publish, answering from :func:`facts_of`'s record (and the scene
+    """The host of a queued publish, answering from its :class:`HostFacts` (and the scene
     or input and camera it published, which name its asset); it captures nothing (the queued
     work is encoded already)."""
 
     uses_cameras = False
 
     def __init__(
-        self, facts: JsonObject, scene: Optional[str] = None, camera: Optional[str] = None
+        self, facts: HostFacts, scene: Optional[str] = None, camera: Optional[str] = None
     ) -> None:
         self.facts = facts
-        self.name = str(facts.get("name") or "")
-        self.renders_range = bool(facts.get("renders_range"))
+        self.name = facts.name
+        self.renders_range = facts.renders_range
         self.scene = Path(scene) if scene else None
         self.camera = camera
 
@@ -71,15 +113,13 @@ class RecordedHost(Host):
         raise HostError("a queued publish has no scene to save")
 
     def frame_range(self) -> Tuple[int, int]:
-        start, end = self._pair("frame_range")
-        return start, end
+        return self.facts.frame_range
 
     def fps(self) -> Fraction:
-        return to_fraction(str(self.facts.get("fps") or "24"))
+        return to_fraction(self.facts.fps)
 
     def resolution(self) -> Tuple[int, int]:
-        width, height = self._pair("resolution")
-        return width, height
+        return self.facts.resolution
 
     def cameras(self) -> List[str]:
         return []
@@ -93,14 +133,7 @@ class RecordedHost(Host):
         raise HostError("a queued publish is encoded already; it captures nothing")
 
     def rate_source(self) -> Optional[str]:
-        source = self.facts.get("rate_source")
-        return str(source) if source else None
+        return self.facts.rate_source
 
     def number_frames_from(self, first: int) -> bool:
-        return bool(self.facts.get("renumbers"))
-
-    def _pair(self, key: str) -> Tuple[int, int]:
-        value = self.facts.get(key)
-        if not isinstance(value, list) or len(value) != 2:
-            return 0, 0
-        return int(str(value[0])), int(str(value[1]))
+        return self.facts.renumbers
