@@ -14,6 +14,7 @@ from typing import IO, Any, Dict, Optional, TypedDict
 
 import attr
 
+from ft_dcc.exceptions import QueueError
 from ft_dcc.publish.common.manifest import IntegrateManifest
 
 MEDIA_DIR = "media"
@@ -45,6 +46,9 @@ class QueueEntry:
     manifest: IntegrateManifest
     state: Dict[str, Any] = attr.Factory(dict)
     owner: Optional[IO[str]] = None  # the open, locked owner.lock of a live publish
+    #: why its manifest cannot be read (``manifest`` then only names it by its folder): it
+    #: stays, with its media, until flushed by an ft_dcc that reads it or dropped
+    damaged: Optional[QueueError] = None
 
     @property
     def journal(self) -> bool:
@@ -73,7 +77,7 @@ class QueueEntry:
 
     @property
     def last_error(self) -> Optional[str]:
-        return self.state.get("last_error")
+        return str(self.damaged) if self.damaged else self.state.get("last_error")
 
     def summary(self) -> QueueSummary:
         m = self.manifest
@@ -91,6 +95,18 @@ class QueueEntry:
             "last_error": self.last_error,
             "path": str(self.path),
         }
+
+
+def damaged_entry(where: str, reason: str) -> QueueError:
+    """A journal entry that cannot be read: it stays, with its media, for the artist to flush
+    with the ft_dcc that queued it, or to drop."""
+    return QueueError(
+        f"the queued publish's journal {where} is damaged ({reason}): it stays queued, with "
+        "its media",
+        hint="flush it with the ft_dcc version that queued it; if it still cannot be read, "
+        "publish the scene again and drop this entry ('ft-dcc queue drop ID', "
+        "'ft-dcc queue list' shows its ID)",
+    )
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only

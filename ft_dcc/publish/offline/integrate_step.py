@@ -21,8 +21,8 @@ from ft_dcc.publish.common.manifest import ComponentSpec, IntegrateManifest
 from ft_dcc.publish.integrate.commit import fault_point, integrate_manifest
 from ft_dcc.publish.integrate.read import ServerView
 from ft_dcc.publish.offline.backlog import publish_rest
-from ft_dcc.publish.offline.flush_decision import offline_decision
 from ft_dcc.publish.offline.queue import OfflineQueue
+from ft_dcc.publish.offline.queued_decision import decision_of
 from ft_dcc.publish.shared.instance_data import comment_of, extra_components, version_metadata
 from ft_dcc.publish.shared.state import (
     PublishResult,
@@ -141,7 +141,7 @@ def integrate_or_queue(context: Any, session_rules: Mapping[str, object]) -> Pub
     manifests = [manifest_of(scope, session_rules) for scope in scopes]
     if connection.offline:  # decided without the server: the flush decides it again
         for scope, manifest in zip(scopes, manifests):
-            manifest.queued_decision = offline_decision(scope)
+            manifest.queued_decision = decision_of(scope).to_json()
     manifest = joined_manifest(manifests)
     queue = OfflineQueue(publish.request.queue_dir)
     if connection.offline:

@@ -40,6 +40,7 @@ from ft_dcc.publish.common.queue_entry import (
     MEDIA_DIR,
     QueueEntry,
     QueueSummary,
+    damaged_entry,
 )
 from ft_dcc.publish.common.queue_entry import lock_file as _lock_file
 from ft_dcc.publish.common.queue_entry import unlock_file as _unlock_file
@@ -218,17 +219,16 @@ class OfflineQueue:
                 continue
             if path.name.startswith(".") or not path.is_dir():
                 continue
-            try:
-                manifest = IntegrateManifest.from_dict(
-                    json.loads((path / MANIFEST_FILE).read_text(encoding="utf-8"))
-                )
-            except (OSError, ValueError) as exc:
-                log.warning("skipping unreadable queue entry %s: %s", path, exc)
-                continue
             state: Dict[str, Any] = {}
             with contextlib.suppress(OSError, ValueError):
                 state = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
-            found.append(QueueEntry(path, manifest, state))
+            try:
+                found.append(QueueEntry(path, _read_manifest(path), state))
+            except QueueError as exc:
+                log.warning("the queue entry %s cannot be read: %s", path, exc)
+                named = IntegrateManifest(manifest_id=path.name.partition("-")[2] or path.name,
+                                         asset_name="(unreadable)")  # fmt: skip
+                found.append(QueueEntry(path, named, state, damaged=exc))
         return found
 
     def __len__(self) -> int:
@@ -322,6 +322,10 @@ class OfflineQueue:
                     return result
             for index, entry in enumerate(entries):
                 progress("flush", index / len(entries), f"publishing {entry.manifest.task_label}")
+                if entry.damaged is not None:  # kept as it is, with its media
+                    result.outcomes.append(FlushOutcome(entry.id, False, str(entry.damaged),
+                                                        entry=entry.summary()))  # fmt: skip
+                    continue
                 if not self.claim(entry):
                     continue  # a live publish is writing it right now
                 try:
@@ -372,9 +376,25 @@ class OfflineQueue:
 
         if not any(version.queued_decision for version in entry.manifest.versions()):
             return []
-        warnings = decide_again(session, entry.manifest)  # QueueError: refused, stays queued
+        where = str(entry.path / MANIFEST_FILE)
+        warnings = decide_again(session, entry.manifest, where)  # QueueError: stays queued
         atomic_write_json(entry.path / MANIFEST_FILE, entry.manifest.to_dict())
         return warnings
+
+
+def _read_manifest(path: Path) -> IntegrateManifest:
+    """The manifest of the entry at ``path``; QueueError naming its file when it is damaged or
+    of a newer format (the entry stays)."""
+    where = path / MANIFEST_FILE
+    try:
+        data = json.loads(where.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return IntegrateManifest.from_dict(data)
+    except QueueError as exc:  # a newer format
+        raise QueueError(f"{where}: {exc.message}", hint=exc.hint) from exc
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise damaged_entry(str(where), str(exc) or type(exc).__name__) from exc
 
 
 def stamp_made_at(manifest: IntegrateManifest) -> None:

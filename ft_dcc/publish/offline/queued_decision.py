@@ -1,0 +1,230 @@
+"""What a publish queued offline decided, as its journal keeps it (typed, one JSON form).
+
+Offline, a publish decides without the server. Each queued version keeps a
+:class:`QueuedDecision` in ``IntegrateManifest.queued_decision``: its request as the publish
+received it, in the request's one JSON form (:mod:`ft_dcc.publish.request.wire`, as a headless
+host or a farm node receives it), what the settings file and the defaults alone gave that
+publish (a request too: a value of the request that differs from it is the artist's own
+choice, :meth:`QueuedDecision.artist_request`) and its host's facts
+(:class:`~ft_dcc.publish.common.recorded_host.HostFacts`). The flush decides it again from
+them (``flush_decision``).
+
+:func:`read_decision` reads it back, and the previous release's dict (no :data:`VERSION_KEY`:
+its request as a handful of decided values) as that release meant it; a damaged entry or one
+of a newer format is a :class:`~ft_dcc.exceptions.QueueError` naming the journal's file and
+what to do (the entry and its media stay queued).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Mapping, Optional
+
+import attr
+
+from ft_dcc.exceptions import FtDccError, QueueError, RequestError
+from ft_dcc.protocol.json_value import JsonObject
+from ft_dcc.publish.common.queue_entry import damaged_entry
+from ft_dcc.publish.common.recorded_host import HostFacts, facts_of
+from ft_dcc.publish.request.request import PublishRequest
+from ft_dcc.publish.request.settings_options import SharedRead, resolve_for, settled
+from ft_dcc.publish.request.studio_settings import StudioSettings
+from ft_dcc.publish.request.wire import VERSION, VERSION_KEY, request_from_json, request_to_json
+from ft_dcc.publish.shared.naming import asset_fields, default_asset_name
+from ft_dcc.publish.shared.state import ReviewScope
+from ft_dcc.settings.plugins import PluginSettings
+
+log = logging.getLogger(__name__)
+
+#: the key of the queued decision's format in the journal (none: the previous release's dict)
+QUEUED_KEY = "ft_dcc_queued"
+#: the format this ft_dcc writes (and the newest it reads); the previous release's is 1
+QUEUED_VERSION = 2
+
+#: the plugins the previous release's decided values belong to (named, never imported: the
+#: plugins sit above the queue)
+FRAME_CHECK = "ValidateFrameRange"
+CAPTURE_SPEC = "CollectCaptureSpec"
+REVIEWABLES = "CollectReviewables"  # what names the asset (``naming.asset``)
+
+
+@attr.s(frozen=True, auto_attribs=True, kw_only=True)
+class QueuedDecision:
+    """One queued version's decision (see the module docstring)."""
+
+    #: the version's request as the offline publish received it (its own reviewable only)
+    request: PublishRequest
+    #: what the settings file and the defaults alone gave it (None: they could not be read,
+    #: every value of ``request`` is then the artist's)
+    alone: Optional[PublishRequest]
+    host: HostFacts
+    input: str = ""  # the scene or input it was published from
+    burnin: bool = False  # a burn-in shows its frame numbers (a renumbered movie would lie)
+    #: the asset's name with no template (None: not recorded: the queued name stays)
+    default_asset: Optional[str] = None
+    camera: Optional[str] = None  # the camera or Write node that names it
+
+    @property
+    def still(self) -> bool:
+        return self.request.still
+
+    def artist_request(self) -> PublishRequest:
+        """The artist's choices alone: each value the settings alone gave left to the settings
+        (a settled request then fills them, as a live publish's)."""
+        queued, alone = self.request, self.alone
+        if alone is None:
+            return queued
+        return attr.evolve(
+            queued,
+            review_session_name=_own(queued.review_session_name, alone.review_session_name),
+            burnin=_own(queued.burnin, alone.burnin),
+            burnin_template=_own(queued.burnin_template, alone.burnin_template),
+            settings=StudioSettings(plugins=_own_plugins(queued.settings, alone.settings)),
+        )
+
+    def to_json(self) -> JsonObject:
+        return {
+            QUEUED_KEY: QUEUED_VERSION,
+            "request": request_to_json(self.request),
+            "alone": None if self.alone is None else request_to_json(self.alone),
+            "host": self.host.to_json(),
+            "input": self.input,
+            "burnin": self.burnin,
+            "default_asset": self.default_asset,
+            "camera": self.camera,
+        }
+
+
+def _own(queued: Optional[str], alone: Optional[str]) -> Optional[str]:
+    return None if queued == alone else queued
+
+
+def _own_plugins(queued: StudioSettings, alone: StudioSettings) -> PluginSettings:
+    """The plugin attributes whose value the settings alone did not give."""
+    own: PluginSettings = {}
+    for plugin, attributes in queued.plugins.items():
+        given = alone.plugins.get(plugin, {})
+        for name, value in attributes.items():
+            if name not in given or given[name] != value:
+                own.setdefault(plugin, {})[name] = value
+    return own
+
+
+def decision_of(state: ReviewScope) -> QueuedDecision:
+    """What the offline publish of ``state``'s reviewable decided, for the flush."""
+    request = attr.evolve(state.request, reviewables=[state.item.reviewable])
+    camera = asset_fields(state).get("camera")
+    return QueuedDecision(
+        request=request,
+        alone=_settings_alone(state),
+        host=facts_of(state.host, state.capture_spec()),
+        input=str(state.item.scene or ""),
+        burnin=state.item.burnin is not None,
+        default_asset=default_asset_name(state),
+        camera=None if camera is None else str(camera),
+    )
+
+
+def _settings_alone(state: ReviewScope) -> Optional[PublishRequest]:
+    """The request the settings file and the defaults alone give this publish (read without
+    the server, as the offline publish did); None when they cannot be read."""
+    task = state.request.task or state.facts.task_path or state.facts.task_id
+    scene = str(state.item.scene or "")
+    try:
+        read = resolve_for(task, scene, state.host.name, shared=SharedRead(None))
+    except FtDccError as exc:
+        log.info("the settings alone could not be read (%s): every value is kept", exc)
+        return None
+    return settled(PublishRequest(task=task), *read)
+
+
+def read_decision(data: object, where: str, asset: str, task: Optional[str]) -> QueuedDecision:
+    """The decision :meth:`QueuedDecision.to_json` wrote, or the previous release's dict, of a
+    version queued as ``asset`` to ``task``; QueueError naming ``where`` (the journal's file)
+    when it is damaged or newer than this ft_dcc reads."""
+    if not isinstance(data, Mapping):
+        raise damaged_entry(where, f"its queued decision is {type(data).__name__}, not an object")
+    version = data.get(QUEUED_KEY, 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version > QUEUED_VERSION:
+        raise QueueError(
+            f"the queued publish's journal {where} holds a decision of format {QUEUED_KEY} "
+            f"{version!r}; this ft_dcc reads {QUEUED_VERSION} and before: it stays queued, "
+            "with its media",
+            hint="flush it with the ft_dcc version that queued it (or upgrade this one)",
+        )
+    try:
+        return _current(data) if version == QUEUED_VERSION else _previous(data, asset, task)
+    except (RequestError, TypeError, ValueError) as exc:
+        raise damaged_entry(where, str(exc)) from exc
+
+
+def _current(data: Mapping[str, Any]) -> QueuedDecision:
+    alone = data.get("alone")
+    host = data.get("host")
+    if not isinstance(host, Mapping):
+        raise TypeError("its host facts are not an object")
+    return QueuedDecision(
+        request=request_from_json(data.get("request")),
+        alone=None if alone is None else request_from_json(alone),
+        host=HostFacts.of(host),
+        input=_text(data.get("input")) or "",
+        burnin=bool(data.get("burnin")),
+        default_asset=_text(data.get("default_asset")),
+        camera=_text(data.get("camera")),
+    )
+
+
+def _text(value: object) -> Optional[str]:
+    if value is None or isinstance(value, str):
+        return value
+    raise TypeError(f"{value!r} is not a text")
+
+
+def _previous(data: Mapping[str, Any], asset: str, task: Optional[str]) -> QueuedDecision:
+    """The previous release's dict: ``request`` and ``settings`` (what the settings alone
+    gave) as decided values, ``host`` facts, ``input``, ``burnin``; later ``asset`` (whether
+    the artist named it, its default name, the template's fields) and ``still``."""
+    names = data.get("asset")
+    inputs: Mapping[str, Any] = names if isinstance(names, Mapping) else {}
+    artist = asset if not inputs or inputs.get("artist") else None  # none recorded: it stays
+    still = bool(data.get("still"))
+    alone = data.get("settings")
+    host = data.get("host")
+    fields = inputs.get("fields")
+    camera = fields.get("camera") if isinstance(fields, Mapping) else None
+    return QueuedDecision(
+        request=_former_request(data.get("request"), artist, task, still),
+        alone=_former_request(alone, artist, task, still) if isinstance(alone, Mapping) else None,
+        host=HostFacts.of(host if isinstance(host, Mapping) else {}),
+        input=str(data.get("input") or ""),
+        burnin=bool(data.get("burnin")),
+        default_asset=_text(inputs.get("default")),
+        camera=None if camera is None else str(camera),
+    )
+
+
+def _former_request(
+    values: object, asset: Optional[str], task: Optional[str], still: bool
+) -> PublishRequest:
+    """The previous release's decided values as the request they stood for, read by the
+    request's one reader (its types checked as strictly)."""
+    if not isinstance(values, Mapping):
+        raise TypeError("its queued request is not an object")
+    capture = {"resolution": values.get("resolution"), "scale": values.get("scale"),
+               "max_size": values.get("max_size"), "frame_range": values.get("frame_rule"),
+               "handles": values.get("handles")}  # fmt: skip
+    plugins: Dict[str, Dict[str, object]] = {
+        CAPTURE_SPEC: {name: value for name, value in capture.items() if value is not None},
+        FRAME_CHECK: {"severity": values.get("frame_check") or "block"},
+    }
+    if values.get("asset_name_template"):
+        plugins[REVIEWABLES] = {"asset_name_template": values["asset_name_template"]}
+    return request_from_json({
+        VERSION_KEY: VERSION, "reviewables": [{"asset_name": asset}], "task": task,
+        "review_session_name": values.get("review_session"), "fps": values.get("fps"),
+        "frames": values.get("frames"), "still": still, "settings": {"plugins": plugins},
+        "task_names": values.get("name_fields") or {},
+    })  # fmt: skip
+
+
+__all__ = ["QueuedDecision", "decision_of", "read_decision"]
