@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
+import string
 import subprocess
 from pathlib import Path
 from typing import Any, Dict, List
@@ -281,28 +282,71 @@ def _named(plugin: type) -> Any:
     return plugin.__name__, plugin.__module__
 
 
-def test_an_entry_queued_by_an_older_ft_dcc_is_decided_again_and_published(
+#: the queued decision of one version as the previous release wrote it in its journal (a dict of
+#: decided values: the request's, what the settings alone gave, the host's facts); the release
+#: before it wrote no ``asset`` nor ``still``
+PREVIOUS_DECISION = string.Template("""{
+  "request": {"review_session": "$session", "resolution": null, "scale": null,
+              "max_size": null, "frame_rule": "scene", "handles": 0, "frame_check": "block",
+              "asset_name_template": null, "fps": "25/1", "frames": null,
+              "name_fields": {"project": "$project", "sequence": "sq010", "shot": "sh010",
+                              "task": "comp"}},
+  "settings": {"review_session": "$session", "resolution": null, "scale": null,
+               "max_size": null, "frame_rule": "scene", "handles": 0, "frame_check": "block",
+               "asset_name_template": null, "fps": null, "frames": null,
+               "name_fields": {"project": "$project", "sequence": "sq010", "shot": "sh010",
+                               "task": "comp"}},
+  "host": {"name": "files", "rate_source": "--fps", "renders_range": false,
+           "resolution": [320, 240], "frame_range": [1001, 1004], "fps": "25/1",
+           "renumbers": false},
+  "input": "$input",
+  "burnin": false,
+  "asset": {"artist": false, "default": "$asset",
+            "fields": {"project": "$project", "task": "comp", "sequence": "sq010",
+                       "shot": "sh010", "scene": "$asset", "camera": null, "host": "files"}},
+  "still": false
+}""")
+
+
+def _write_previous_decision(entry: Any, *, with_asset: bool) -> None:
+    """Put the previous release's literal decision in ``entry``'s journal (the release before
+    it: without ``asset`` and ``still``)."""
+    path = entry.path / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    literal = PREVIOUS_DECISION.substitute(
+        session=document["review_session_name"], project=document["task_path"].split("/")[0],
+        asset=document["asset_name"], input=f"/shots/{document['asset_name']}.%04d.png",
+    )  # fmt: skip
+    decision = json.loads(literal)
+    if not with_asset:
+        del decision["asset"], decision["still"]
+    document["queued_decision"] = decision
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_entries_queued_by_the_previous_releases_are_decided_again_and_published(
     fresh_server: Any, tmp_path: Path
 ) -> None:
-    """A journal entry as an ft_dcc before the asset's name was decided again wrote it (its
-    queued decision without ``asset`` and ``still``): its review session takes the studio's
-    name at flush and it is published under its queued asset name."""
-    (task,) = _tasks(fresh_server, tmp_path, 1)
-    push(fresh_server, tmp_path, {"naming.review_session": TEMPLATE}, "--studio")
+    """Journal entries as the previous release wrote them (a dict of decided values): the
+    review session takes the studio's name at flush; the asset the offline publish named by
+    its input takes the studio's template, and one of the release before (which did not say
+    whether the artist named it) keeps its queued name."""
+    previous, older = _tasks(fresh_server, tmp_path, 2)
+    studio = {"naming.review_session": TEMPLATE, "naming.asset": "{shot}_{task}"}
+    push(fresh_server, tmp_path, studio, "--studio")
     fresh_server.stop()
-    queued(fresh_server, tmp_path, "older", task, "--fps", "25")
-    (entry,) = OfflineQueue(tmp_path / "queue").entries()
-    document = json.loads((entry.path / "manifest.json").read_text(encoding="utf-8"))
-    decision = document["queued_decision"]
-    assert {"request", "settings", "host", "input", "burnin"} <= set(decision), decision
-    for newer in ("asset", "still"):
-        del decision[newer]
-    (entry.path / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    queued(fresh_server, tmp_path, "plate", previous, "--fps", "25")
+    queued(fresh_server, tmp_path, "older", older, "--fps", "25")
+    for entry, with_asset in zip(OfflineQueue(tmp_path / "queue").entries(), (True, False)):
+        _write_previous_decision(entry, with_asset=with_asset)
     fresh_server.start()
     flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
     assert flushed.returncode == 0, flushed.stdout + flushed.stderr
-    assert versions_of(fresh_server, tmp_path, task) == [
-        {"asset": "older", "version": 1, "sessions": [_week_name(task.split("/")[0])]}
+    assert versions_of(fresh_server, tmp_path, previous) == [
+        {"asset": "sh010_comp", "version": 1, "sessions": [_week_name(previous.split("/")[0])]}
+    ]
+    assert versions_of(fresh_server, tmp_path, older) == [
+        {"asset": "older", "version": 1, "sessions": [_week_name(older.split("/")[0])]}
     ]
     assert OfflineQueue(tmp_path / "queue").entries() == []
 
@@ -343,9 +387,9 @@ def test_the_plugins_the_flush_names_are_ft_dccs_own() -> None:
     them: the plugins sit above it): each name is one of ft_dcc's plugins."""
     import pyblish.plugin
 
-    from ft_dcc.publish.offline import flush_decision
+    from ft_dcc.publish.offline import flush_decision, queued_decision
 
     ours = {plugin.__name__ for plugin in pyblish.plugin.discover(paths=[str(PLUGIN_DIR)])}
-    named = [flush_decision.FRAME_CHECK, flush_decision.SERVER_VIEW,
-             flush_decision.SHOT_FRAMES, flush_decision.CAPTURE_SPEC]  # fmt: skip
+    named = [queued_decision.FRAME_CHECK, flush_decision.SERVER_VIEW, flush_decision.SHOT_FRAMES,
+             queued_decision.CAPTURE_SPEC, queued_decision.REVIEWABLES]  # fmt: skip
     assert [name for name in named if name not in ours] == []

@@ -1,0 +1,112 @@
+"""The offline queue's journal keeps a queued version's decision typed: its request in the
+request's one JSON form (the form a headless host and a farm node receive), what the settings
+alone gave and its host's facts. An entry that cannot be read (damaged, or of a newer format)
+is refused with an error naming its file and what to do; it stays with its media, and the other
+entries still flush."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import make_task, open_session
+from test_queue_redecide import ft_dcc, queued
+
+from ft_dcc.exceptions import QueueError
+from ft_dcc.publish import OfflineQueue
+from ft_dcc.publish.common.recorded_host import HostFacts
+from ft_dcc.publish.offline.queued_decision import QueuedDecision, read_decision
+from ft_dcc.publish.request.request import PublishRequest, Reviewable
+from ft_dcc.publish.request.studio_settings import StudioSettings
+from ft_dcc.publish.request.wire import request_from_json
+
+WHERE = "/queue/20261127T120000.000000-abc/manifest.json"
+
+
+def _decision() -> QueuedDecision:
+    capture = {"CollectCaptureSpec": {"resolution": "640x480"}}
+    queued = PublishRequest(
+        task="p/sq010/sh010/comp", review_session_name="Mine", fps="25",
+        reviewables=[Reviewable(asset_name="plate")],
+        settings=StudioSettings(plugins={**capture, "ValidateFrameRange": {"severity": "warn"}}),
+    )  # fmt: skip
+    alone = PublishRequest(
+        task="p/sq010/sh010/comp", review_session_name="Dailies 2026-11-27",
+        settings=StudioSettings(plugins={"ValidateFrameRange": {"severity": "warn"}}),
+    )  # fmt: skip
+    host = HostFacts(name="files", rate_source="--fps", resolution=(320, 240),
+                     frame_range=(1001, 1004), fps="25/1")  # fmt: skip
+    return QueuedDecision(request=queued, alone=alone, host=host, input="/shots/plate.%04d.png")
+
+
+def test_a_decision_is_written_in_the_requests_one_form_and_read_back_as_it_was() -> None:
+    decision = _decision()
+    written = json.loads(json.dumps(decision.to_json()))
+    assert request_from_json(written["request"]) == decision.request  # the one reader
+    assert read_decision(written, WHERE, "plate", "p/sq010/sh010/comp") == decision
+
+
+def test_the_artists_choices_are_what_the_settings_alone_did_not_give() -> None:
+    asked = _decision().artist_request()
+    assert (asked.review_session_name, asked.fps) == ("Mine", Fraction(25))
+    assert asked.settings.plugins == {"CollectCaptureSpec": {"resolution": "640x480"}}
+    alone = _decision().alone
+    assert alone is not None
+    same = QueuedDecision(request=alone, alone=alone, host=HostFacts())
+    assert same.artist_request().review_session_name is None  # the settings' name: left to them
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"ft_dcc_queued": 99}, "format ft_dcc_queued 99; this ft_dcc reads 2"),
+        ({"request": {"ft_dcc_request": 1, "fps": [25]}}, "is damaged"),
+        ({"host": "files"}, "is damaged"),
+    ],
+)
+def test_a_decision_that_cannot_be_read_names_its_file_and_what_to_do(
+    change: Any, said: str
+) -> None:
+    written = {**_decision().to_json(), **change}
+    with pytest.raises(QueueError) as refused:
+        read_decision(written, WHERE, "plate", None)
+    assert WHERE in refused.value.message and said in refused.value.message, refused.value
+    assert "it stays queued" in refused.value.message and refused.value.hint
+
+
+def test_a_damaged_entry_and_one_of_a_newer_format_stay_and_the_others_flush(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    with open_session(fresh_server, tmp_path) as session:
+        task = make_task(session, fstart=1001, fend=1004, fps=25)
+    fresh_server.stop()
+    for name in ("damaged", "newer", "fine"):
+        queued(fresh_server, tmp_path, name, task, "--fps", "25", "--review-session", "Mine")
+    damaged, newer, fine = OfflineQueue(tmp_path / "queue").entries()
+    request = request_from_json(fine.manifest.queued_decision["request"])  # the one form
+    assert request.review_session_name == "Mine" and request.task == task
+    assert request.fps == Fraction(25)
+    assert fine.manifest.queued_decision["host"]["resolution"] == [320, 240]
+    (damaged.path / "manifest.json").write_text('{"asset_name": "damaged", ', encoding="utf-8")
+    document = json.loads((newer.path / "manifest.json").read_text(encoding="utf-8"))
+    document["queued_decision"]["ft_dcc_queued"] = 99
+    (newer.path / "manifest.json").write_text(json.dumps(document), encoding="utf-8")
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    text = flushed.stdout
+    assert flushed.returncode == 1, text + flushed.stderr
+    assert "published: " in text and "fine v001" in text, text
+    assert f"{damaged.path / 'manifest.json'} is damaged" in text, text
+    assert f"{newer.path / 'manifest.json'} holds a decision of format" in text, text
+    assert "ft-dcc queue drop" in text, text
+    kept = OfflineQueue(tmp_path / "queue").entries()
+    assert [entry.path for entry in kept] == [damaged.path, newer.path]  # nothing lost
+    assert all(len(list((entry.path / "media").iterdir())) == 2 for entry in kept)
+    listing = ft_dcc(fresh_server, tmp_path, "queue", "list")
+    assert damaged.id[:8] in listing.stdout and "is damaged" in listing.stdout, listing.stdout
+    dropped = ft_dcc(fresh_server, tmp_path, "queue", "drop", damaged.id[:8])
+    assert dropped.returncode == 0, dropped.stdout + dropped.stderr
+    assert [entry.path for entry in OfflineQueue(tmp_path / "queue").entries()] == [newer.path]
