@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from support import make_task, open_session
@@ -110,3 +110,29 @@ def test_a_damaged_entry_and_one_of_a_newer_format_stay_and_the_others_flush(
     dropped = ft_dcc(fresh_server, tmp_path, "queue", "drop", damaged.id[:8])
     assert dropped.returncode == 0, dropped.stdout + dropped.stderr
     assert [entry.path for entry in OfflineQueue(tmp_path / "queue").entries()] == [newer.path]
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('{"manifest_id": ', "is damaged"),
+        ('["a list"]', "is damaged"),
+        ('{"format": 99, "manifest_id": "x"}', "publish manifest format 99 is newer"),
+    ],
+)
+def test_a_manifest_that_cannot_be_read_is_listed_and_refused_by_its_file_and_kept(
+    tmp_path: Path, text: str, said: str
+) -> None:
+    entry = tmp_path / "queue" / "20261127T120000.000000-0a1b2c3d-x"
+    (entry / "media").mkdir(parents=True)
+    (entry / "media" / "ftrackreview-mp4.mp4").write_bytes(b"movie")
+    (entry / "manifest.json").write_text(text, encoding="utf-8")
+    queue = OfflineQueue(tmp_path / "queue")
+    (listed,) = queue.entries()
+    assert listed.id == "0a1b2c3d-x" and listed.last_error and said in listed.last_error
+    flushed = queue.flush(session_factory=lambda: cast(Any, object()))  # never used
+    (outcome,) = flushed.outcomes
+    assert not outcome.ok and str(entry / "manifest.json") in outcome.message, outcome.message
+    assert said in outcome.message and flushed.remaining == 1
+    assert (entry / "manifest.json").read_text(encoding="utf-8") == text  # kept as it was
+    assert (entry / "media" / "ftrackreview-mp4.mp4").read_bytes() == b"movie"

@@ -392,7 +392,11 @@ def _read_manifest(path: Path) -> IntegrateManifest:
             raise ValueError("not a JSON object")
         return IntegrateManifest.from_dict(data)
     except QueueError as exc:  # a newer format
-        raise QueueError(f"{where}: {exc.message}", hint=exc.hint) from exc
+        raise QueueError(
+            f"the queued publish's journal {where} cannot be read: {exc.message}; it stays "
+            "queued, with its media",
+            hint=exc.hint,
+        ) from exc
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise damaged_entry(str(where), str(exc) or type(exc).__name__) from exc
 
