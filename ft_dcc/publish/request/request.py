@@ -6,8 +6,8 @@ choices they share: the task, the review session, the comment, the frames; and, 
 artist's choices, what the studio settings give the publish's plugins (:class:`StudioSettings`:
 their ``plugins`` section, which the plugin classes receive) and the task's names the settings
 read found (``task_names``: a fact of ftrack, not a setting). It crosses a process boundary
-(``ft-dcc publish`` or a farm node -> a headless host) as the one JSON form of
-:mod:`ft_dcc.publish.request.wire`.
+(``ft-dcc publish`` or a farm node -> a headless host; an offline publish -> its queue flush) as
+the one JSON form of :mod:`ft_dcc.publish.request.wire`.
 """
 
 from __future__ import annotations

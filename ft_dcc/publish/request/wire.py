@@ -1,6 +1,8 @@
 """The one JSON form of a :class:`~ft_dcc.publish.request.request.PublishRequest`: written where
 the request leaves a process, read where it enters one (``ft-dcc publish SCENE --host X`` and a
-farm node's publish step hand it to the host's headless script as ``request.json["publish"]``).
+farm node's publish step hand it to the host's headless script as ``request.json["publish"]``;
+a publish queued offline keeps it in its journal for the flush,
+``ft_dcc.publish.offline.queued_decision``).
 
 :func:`request_to_json` writes every field and the format's version (:data:`VERSION_KEY`);
 :func:`request_from_json` reads it back and refuses a field it does not know, a value of the
