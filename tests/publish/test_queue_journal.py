@@ -11,6 +11,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, cast
 
+import attr
 import pytest
 from support import make_task, open_session
 from test_queue_redecide import ft_dcc, queued
@@ -57,6 +58,31 @@ def test_the_artists_choices_are_what_the_settings_alone_did_not_give() -> None:
     assert alone is not None
     same = QueuedDecision(request=alone, alone=alone, host=HostFacts())
     assert same.artist_request().review_session_name is None  # the settings' name: left to them
+
+
+def test_the_flush_settles_the_artists_choices_with_the_settings_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the live publish's own ``settled``: what the settings alone gave offline is the
+    settings' now, what the artist chose stays."""
+    from ft_dcc.publish.offline.flush_decision import settled
+    from ft_dcc.publish.request.settings_options import SharedRead, resolve_for
+
+    now = {"naming.review_session": "{project} now", "capture.scale": 0.5}
+    (tmp_path / "studio.json").write_text(json.dumps({"settings": now}), encoding="utf-8")
+    monkeypatch.setenv("FT_DCC_SETTINGS", str(tmp_path / "studio.json"))
+    monkeypatch.setenv("FTRACK_CONTEXTID", "")
+    read = resolve_for("p/sq010/sh010/comp", "/shots/plate.%04d.png", "files",
+                       shared=SharedRead(None))  # fmt: skip
+    chosen = settled(_decision(), read)
+    assert chosen.review_session_name == "Mine" and chosen.fps == Fraction(25)
+    plugins = chosen.settings.plugins
+    assert plugins["CollectCaptureSpec"] == {"resolution": "640x480", "scale": 0.5}
+    assert "ValidateFrameRange" not in plugins  # the settings alone gave "warn": now theirs
+    alone = _decision().alone
+    assert alone is not None
+    left = settled(attr.evolve(_decision(), request=alone), read)
+    assert left.review_session_name == "p now"
 
 
 @pytest.mark.parametrize(
