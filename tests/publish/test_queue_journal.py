@@ -162,3 +162,17 @@ def test_a_manifest_that_cannot_be_read_is_listed_and_refused_by_its_file_and_ke
     assert said in outcome.message and flushed.remaining == 1
     assert (entry / "manifest.json").read_text(encoding="utf-8") == text  # kept as it was
     assert (entry / "media" / "ftrackreview-mp4.mp4").read_bytes() == b"movie"
+
+
+@pytest.mark.parametrize(
+    ("severity", "still", "reads_the_shot"),
+    [("off", False, False), ("block", True, False), ("warn", False, True), ("block", False, True)],
+)
+def test_the_flush_reads_the_shot_only_when_the_frame_check_looks_at_it(
+    severity: str, still: bool, reads_the_shot: bool
+) -> None:
+    from ft_dcc.publish.offline.flush_decision import SERVER_VIEW, SHOT_FRAMES, _left_out
+
+    left_out = _left_out({"ValidateFrameRange": {"severity": severity}}, still)
+    off = {SHOT_FRAMES: {"enabled": False}, SERVER_VIEW: {"enabled": False}}
+    assert left_out == ({} if reads_the_shot else off)

@@ -190,7 +190,7 @@ def _request(
 
 def _left_out(plugins: PluginSettings, still: bool) -> PluginSettings:
     """Nothing of the shot is read or taken with the frame check off, nor for a still."""
-    if still or severity_given(FRAME_CHECK, plugins) == OFF:
+    if still or severity_given(FRAME_CHECK, plugins) == "off":
         return {SHOT_FRAMES: {"enabled": False}, SERVER_VIEW: {"enabled": False}}
     return {}
 
