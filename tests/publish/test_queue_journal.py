@@ -156,6 +156,7 @@ def test_a_manifest_that_cannot_be_read_is_listed_and_refused_by_its_file_and_ke
     queue = OfflineQueue(tmp_path / "queue")
     (listed,) = queue.entries()
     assert listed.id == "0a1b2c3d-x" and listed.last_error and said in listed.last_error
+    assert listed.manifest.created_at == "2026-11-27T12:00:00+00:00"  # when it was queued
     flushed = queue.flush(session_factory=lambda: cast(Any, object()))  # never used
     (outcome,) = flushed.outcomes
     assert not outcome.ok and str(entry / "manifest.json") in outcome.message, outcome.message

@@ -226,8 +226,10 @@ class OfflineQueue:
                 found.append(QueueEntry(path, _read_manifest(path), state))
             except QueueError as exc:
                 log.warning("the queue entry %s cannot be read: %s", path, exc)
-                named = IntegrateManifest(manifest_id=path.name.partition("-")[2] or path.name,
-                                         asset_name="(unreadable)")  # fmt: skip
+                stamp, _, manifest_id = path.name.partition("-")
+                named = IntegrateManifest(manifest_id=manifest_id or path.name,
+                                         asset_name="(unreadable)",
+                                         created_at=_queued_at(stamp))  # fmt: skip
                 found.append(QueueEntry(path, named, state, damaged=exc))
         return found
 
@@ -380,6 +382,15 @@ class OfflineQueue:
         warnings = decide_again(session, entry.manifest, where)  # QueueError: stays queued
         atomic_write_json(entry.path / MANIFEST_FILE, entry.manifest.to_dict())
         return warnings
+
+
+def _queued_at(stamp: str) -> str:
+    """When an entry was queued, from its folder's name (``20261127T120000.000000``)."""
+    try:
+        when = _dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f")
+    except ValueError:
+        return "?"
+    return when.replace(tzinfo=_dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def _read_manifest(path: Path) -> IntegrateManifest:
