@@ -28,7 +28,7 @@ the server does not make them unique; clients avoid racing duplicates with deter
 from __future__ import annotations
 
 import logging
-from typing import AbstractSet, Dict, List, Mapping, Tuple
+from typing import AbstractSet, Iterable, List, Mapping, Tuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -242,27 +242,38 @@ def check_declared_type(etype: EntityType, operation_type: str, data: Mapping[st
 
 
 # -- unique indexes -------------------------------------------------------------------------
-def ensure_unique_indexes(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table],
+def unique_indexes(model: SchemaModel, tables: Mapping[str, sa.Table]) -> Tuple[sa.Index, ...]:
+    """The unique indexes of ``UNIQUE_INDEXES`` on ``tables``, not attached to them: a table's
+    own indexes are made with it and looked for at each start, these only as
+    :func:`ensure_unique_indexes` says (the tables may be shared by several stores:
+    ``store.shared_tables``)."""
+    made = []
+    for type_name, columns in UNIQUE_INDEXES:
+        table = tables[model.types[type_name].family]
+        name = index_name(table.name, "uq_" + "_".join(columns))
+        index = sa.Index(name, *(table.c[c] for c in columns), unique=True)
+        table.indexes.discard(index)  # it still names its table and columns
+        made.append(index)
+    return tuple(made)
+
+
+def ensure_unique_indexes(engine: Engine, indexes: Iterable[sa.Index],
                           present: AbstractSet[str] = frozenset()) -> None:  # fmt: skip
-    """Create the unique indexes of ``UNIQUE_INDEXES`` that are missing (idempotent); those
-    named in ``present`` (the database's indexes, as its catalogue says) are not looked for.
+    """Create the unique ``indexes`` (:func:`unique_indexes`) that are missing (idempotent);
+    those named in ``present`` (the database's indexes, as its catalogue says) are not looked
+    for.
 
     A database that already holds duplicates keeps working without that index (logged); the
     end-of-batch check still refuses new duplicates.
     """
-    for type_name, columns in UNIQUE_INDEXES:
-        table = tables[model.types[type_name].family]
-        name = index_name(table.name, "uq_" + "_".join(columns))
-        if any(index.name == name for index in table.indexes):
-            continue
-        index = sa.Index(name, *(table.c[c] for c in columns), unique=True)
-        if name in present:
+    for index in indexes:
+        if index.name in present:
             continue
         try:
             index.create(engine, checkfirst=True)
         except SQLAlchemyError as error:
             log.warning(
                 "could not add the unique index %s (existing duplicates?): %s",
-                name,
+                index.name,
                 getattr(error, "orig", error),
             )

@@ -14,7 +14,7 @@ parent (a Component through its AssetVersion…), or by administrators only (an 
 from __future__ import annotations
 
 import logging
-from typing import Dict, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -104,7 +104,7 @@ def forget_many(
                                                   table.c.entity_id.in_(some)))  # fmt: skip
 
 
-def migrate(engine: Engine, model: SchemaModel, tables: Dict[str, sa.Table],
+def migrate(engine: Engine, model: SchemaModel, tables: Mapping[str, sa.Table],
             metadata: sa.MetaData) -> None:  # fmt: skip
     """Give rows written before the creator record one, once (see the module's words)."""
     info = metadata.tables[INFO_TABLE]

@@ -18,9 +18,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ft_dcc.exceptions import DatabaseSetupError
-from ft_dcc.protocol import schema_hash
 from ft_dcc.protocol.json_value import JsonObject
-from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.common.errors import ApiOperationError, duplicate_error
 from ft_dcc.server.model import statistics
 from ft_dcc.server.model.builtin_data import ensure_builtin_data
@@ -30,20 +28,15 @@ from ft_dcc.server.model.database import (
     is_unreachable,
     setup_error,
 )
-from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.side_tables import creator_table, tombstone_table
-from ft_dcc.server.model.storage import (
-    build_link_tables,
-    build_tables,
-    make_engine,
-    write_transaction,
-)
+from ft_dcc.server.model.storage import make_engine, write_transaction
 from ft_dcc.server.model.writers import write_turn
 from ft_dcc.server.query.compiler import Compiler
 from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.rules.registry import Change, Operation
 from ft_dcc.server.store.batch import Answer, Batch
+from ft_dcc.server.store.shared_tables import schema_tables
 from ft_dcc.server.store.statements import Statements
 from ft_dcc.server.store.upgrade import upgrade
 
@@ -90,18 +83,20 @@ class Store:
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
-        self.schemas = load_schemas()
-        self.schema_hash: str = schema_hash(self.schemas)
-        self.model = SchemaModel(self.schemas)
+        shared = schema_tables()  # built once per process: see store.shared_tables
+        self.schemas = shared.schemas
+        self.schema_hash: str = shared.digest
+        self.model = shared.model
         self.metadata = MetaData()
-        self.tables = build_tables(self.model, self.metadata)
-        self.link_tables = build_link_tables(self.model, self.metadata)
+        shared.add_to(self.metadata)
+        self.tables = dict(shared.tables)
+        self.link_tables = dict(shared.link_tables)
         creator_table(self.metadata)
         tombstone_table(self.metadata)
         self.engine = make_engine(database_url)
         try:
             check_reachable(self.engine)
-            upgrade(self.engine, self.metadata, self.model, self.tables)  # see store.upgrade
+            upgrade(self.engine, self.metadata, shared)  # see store.upgrade
             #: SQLite's planner statistics gathered again as the studio grows
             self.growth = statistics.Growth(self.engine, self.write_transaction)
         except (SQLAlchemyError, OSError) as error:

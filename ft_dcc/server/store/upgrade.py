@@ -22,14 +22,13 @@ start."""
 from __future__ import annotations
 
 import contextlib
-from typing import Dict, Iterator
+from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ft_dcc.server.model import catalogue, holders, statistics
 from ft_dcc.server.model.database import SCHEMA_LOCK_KEY, is_postgres, prepare_schema
-from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.storage import (
     TABLE_PREFIX,
     add_missing_columns,
@@ -38,20 +37,21 @@ from ft_dcc.server.model.storage import (
 )
 from ft_dcc.server.rules.integrity import ensure_unique_indexes
 from ft_dcc.server.store import creators
+from ft_dcc.server.store.shared_tables import SchemaTables
 
 #: the ``table.column`` name of the record of holders' flag, as the columns step names it
 HOLDERS_COLUMN = f"{holders.CONTEXTS}.{holders.COLUMN}"
 
 
-def upgrade(engine: Engine, metadata: sa.MetaData, model: SchemaModel,
-            tables: Dict[str, sa.Table]) -> None:  # fmt: skip
-    """Bring the database ``engine`` opens up to ``metadata``'s layout (see the module's doc)."""
+def upgrade(engine: Engine, metadata: sa.MetaData, schema: SchemaTables) -> None:
+    """Bring the database ``engine`` opens up to ``metadata``'s layout (``schema``: the entity
+    tables it holds; see the module's doc)."""
     older = prepare_schema(engine, metadata)  # the tables an older version made
     found = _read(engine)
     if older and _lacks_anything(metadata, found, engine.dialect.name):
         _upgrade_older(engine, metadata)
-    ensure_unique_indexes(engine, model, tables, present=found.indexes)
-    creators.migrate(engine, model, tables, metadata)
+    ensure_unique_indexes(engine, schema.unique_indexes, present=found.indexes)
+    creators.migrate(engine, schema.model, schema.tables, metadata)
     statistics.gather_if_missing(engine)
 
 

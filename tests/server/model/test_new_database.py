@@ -20,7 +20,7 @@ from ft_dcc.server.model.database import _info_table
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.side_tables import creator_table, tombstone_table
 from ft_dcc.server.model.storage import DISCRIMINATOR, build_link_tables, build_tables, make_engine
-from ft_dcc.server.rules.integrity import ensure_unique_indexes
+from ft_dcc.server.rules.integrity import ensure_unique_indexes, unique_indexes
 from ft_dcc.server.store.store import Store
 
 KINDS = ("sqlite", "postgresql", "postgresql-template")
@@ -83,7 +83,7 @@ def _reference(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     engine = make_engine(url)
     try:
         metadata.create_all(engine)
-        ensure_unique_indexes(engine, model, tables)
+        ensure_unique_indexes(engine, unique_indexes(model, tables))
     finally:
         engine.dispose()
     with monkeypatch.context() as patch:
