@@ -34,8 +34,9 @@ import threading
 from typing import Any, Dict, List, Optional
 
 #: What a SQLite ``ft-dcc server`` and the common CLI commands import (``python -X importtime``
-#: of each). Not SQLAlchemy's PostgreSQL dialect nor psycopg (a SQLite server never loads them:
-#: tests/server/runtime/test_lazy_imports.py), not Pillow nor the media package (first use).
+#: of each). Not psycopg (a SQLite server never loads it; nor does its import load SQLAlchemy's
+#: PostgreSQL dialect: tests/server/runtime/test_lazy_imports.py), not Pillow nor the media
+#: package (first use).
 PRELOAD = (
     "ft_dcc.cli",
     "ft_dcc.server.app",
@@ -77,7 +78,10 @@ PRELOAD = (
 )
 
 #: Loaded on first use only in a real process; the zygote must not carry them into every child.
-NOT_PRELOADED = ("PIL", "ft_dcc.media", "sqlalchemy.dialects.postgresql", "psycopg", "psycopg2")
+#: (SQLAlchemy's PostgreSQL dialect is not among them: defining the store's tables loads it, for
+#: their PostgreSQL-only index options, so every server, SQLite too, loads it as it opens its
+#: store; the zygote defines them once: :func:`warm_store_tables`.)
+NOT_PRELOADED = ("PIL", "ft_dcc.media", "psycopg", "psycopg2")
 
 PR_SET_PDEATHSIG = 1
 
@@ -92,6 +96,7 @@ def preload() -> None:
 
     commands()  # the command modules ``build_parser`` imports
     warm_query_parser()
+    warm_store_tables()
     loaded = [n for n in sys.modules if any(n == m or n.startswith(m + ".") for m in NOT_PRELOADED)]
     if loaded:
         raise SystemExit(f"zygote: preloading loaded {sorted(loaded)[:5]}")
@@ -105,6 +110,17 @@ def warm_query_parser() -> None:
     except ImportError:  # the server extra not installed
         return
     parse_query("select id from Job")
+
+
+def warm_store_tables() -> None:
+    """Define the store's entity tables (``store.shared_tables``: once per process, shared by
+    its stores): each forked server's or command's store would define them again (and load
+    SQLAlchemy's PostgreSQL dialect for their index options)."""
+    try:
+        from ft_dcc.server.store.shared_tables import schema_tables
+    except ImportError:  # the server extra not installed
+        return
+    schema_tables()
 
 
 class Zygote:
