@@ -1,7 +1,9 @@
 """A publishing client killed (SIGKILL, SIGINT) anywhere: never half a version, never lost.
 
-Each publish runs in its own process, with its own offline queue, and stops itself at one fault
-point (``FT_DCC_FAULT_AT``; the extract boundaries through plugins on ``PYBLISHPLUGINPATH``).
+Each publish runs in its own process (``python -m`` of :data:`SCRIPT`, a child of the test
+process's zygote: ``support.launcher``, with Python's own Ctrl-C handling), with its own
+offline queue, and stops itself at one fault point (``FT_DCC_FAULT_AT``; the extract
+boundaries through plugins on ``PYBLISHPLUGINPATH``).
 Then ``ft-dcc queue flush`` runs twice on each queue. A publish stopped before its media were
 journaled wrote nothing anywhere; every later one ends as exactly one complete version: the
 review movie and the thumbnail in ``ftrack.server``, the thumbnail set, a review object
@@ -13,15 +15,13 @@ in that work, before its own was journaled: seen on a busy machine.)
 from __future__ import annotations
 
 import os
-import signal as signals
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import IO, Any, Dict, List, Tuple, Union
 
 import pytest
-from support import make_sequence, make_task, open_session
+from support import launcher, make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
 
 from ft_dcc.publish.context.tasks import resolve_task
@@ -49,11 +49,31 @@ print(report)
 """
 
 
-def _interruptible() -> None:
-    """In the child: Ctrl-C as a terminal delivers it, also when this test runs as a background
-    job (whose children start with SIGINT ignored, so Python would never raise
-    KeyboardInterrupt)."""
-    signals.signal(signals.SIGINT, signals.SIG_DFL)
+def _start_publish(
+    folder: Path, env: Dict[str, str], *args: str
+) -> Tuple[Union[launcher.Launched, subprocess.Popen], IO[bytes]]:
+    """:data:`SCRIPT` with ``args`` as ``python -m`` runs it (from ``folder``), in ``env``; its
+    output (stdout and stderr) goes to the returned file. Started through the zygote, its child
+    has Python's own Ctrl-C handling (``KeyboardInterrupt``) as a terminal's would, also when this
+    test runs as a background job (whose children start with SIGINT ignored)."""
+    script = folder / "killed_publish.py"
+    if not script.is_file():  # once: a child may be reading it while the next one starts
+        folder.mkdir(parents=True, exist_ok=True)
+        script.write_text(SCRIPT, encoding="utf-8")
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed by _finished
+    process = launcher.launch(
+        list(args), env=env, cwd=folder, stdin=subprocess.DEVNULL, stdout=output,
+        stderr=subprocess.STDOUT, module="killed_publish",
+    )  # fmt: skip
+    return process, output
+
+
+def _finished(process: Union[launcher.Launched, subprocess.Popen], output: IO[bytes]) -> str:
+    """What the started publish printed, once it has ended (4 minutes at most)."""
+    process.wait(timeout=240)
+    output.seek(0)
+    with output:
+        return output.read().decode(errors="replace")
 
 
 def _env(server: Any, queue: Path, temp: Path, point: str = "", signal: str = "") -> Dict[str, str]:
@@ -105,15 +125,13 @@ def test_a_killed_publish_is_finished_by_the_flush_or_never_started(
     for point, _ in POINTS:
         for signal in SIGNALS:
             asset = f"{point}-{signal}".lower()
-            runs[asset] = subprocess.Popen(
-                [sys.executable, "-c", SCRIPT, task_id, session_name, asset, str(pattern)],
-                env=_env(embedded_server, queues / asset, tmp_path / "tmp", point, signal),
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_interruptible,
-            )
-    for asset, process in runs.items():
-        output = process.communicate(timeout=240)[0].decode(errors="replace")
+            runs[asset] = _start_publish(
+                tmp_path / "script",
+                _env(embedded_server, queues / asset, tmp_path / "tmp", point, signal),
+                task_id, session_name, asset, str(pattern),
+            )  # fmt: skip
+    for asset, (process, printed) in runs.items():
+        output = _finished(process, printed)
         outputs[asset] = output
         stopped = (
             process.returncode == -9
@@ -164,13 +182,11 @@ def test_the_next_publish_finishes_one_that_was_killed_and_removes_its_work_fold
     task_id = resolve_task(setup, None, make_task(setup))["id"]
     pattern = make_sequence(tmp_path / "frames", frames=12, start=1001)
     queue, temp = tmp_path / "queue", tmp_path / "tmp"
-    killed = subprocess.run(
-        [sys.executable, "-c", SCRIPT, task_id, "Next", "killed", str(pattern)],
-        env=_env(embedded_server, queue, temp, "uploaded", "KILL"),
-        capture_output=True,
-        timeout=240,
-    )
-    assert killed.returncode == -9, killed.stdout.decode(errors="replace")[-2000:]
+    env = _env(embedded_server, queue, temp, "uploaded", "KILL")
+    killed, printed = _start_publish(tmp_path / "script", env, task_id, "Next", "killed",
+                                     str(pattern))  # fmt: skip
+    output = _finished(killed, printed)
+    assert killed.returncode == -9, output[-2000:]
     (left,) = temp.glob("ft_dcc_publish_*")  # its work folder (work_dir.py), the movie in it
     assert list(left.glob("*.mp4")), list(left.iterdir())
     assert len(list(queue.glob("*/manifest.json"))) == 1  # the journal entry it left
