@@ -23,6 +23,7 @@ import attr
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import Fps, as_fraction
 from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable, ffprobe_executable
+from ft_dcc.media.image_header import png_size
 from ft_dcc.protocol.json_value import JsonObject
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,8 @@ def probe_movie(path: PathLike) -> MovieInfo:
 
 
 def image_size(path: PathLike) -> Tuple[int, int]:
-    """(width, height) of an image (or a movie's video), read with ffmpeg.
+    """(width, height) of an image (or a movie's video): a PNG's from its header, anything
+    else read with ffmpeg.
 
     Remembered per file while its size and modification time stay the same (a publish asks
     for its first frame's size when collecting and again when encoding)."""
@@ -108,6 +110,9 @@ def image_size(path: PathLike) -> Tuple[int, int]:
 
 @functools.lru_cache(maxsize=64)
 def _image_size(path: str, _bytes: int, _mtime_ns: int) -> Tuple[int, int]:
+    from_header = png_size(path)
+    if from_header is not None:
+        return from_header
     result = subprocess.run(
         [ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path)],
         capture_output=True,
