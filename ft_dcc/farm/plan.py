@@ -218,8 +218,10 @@ def _asked(
     from ft_dcc.farm.rules import Decision, frame_question
     from ft_dcc.media.sequence import is_still_image
     from ft_dcc.publish.request.settings_options import SharedRead
+    from ft_dcc.settings.plugins import discover
 
     shared = SharedRead(session)
+    plugins = discover()  # the plugins a publish would run: the same for every scene
     requests: List[PublishRequest] = []
     asked: List[Asked] = []
     for path, host, _ in checked:
@@ -227,7 +229,8 @@ def _asked(
         session_name = str(request.review_session_name)
         requests.append(request)
         # a still has no frames: no frame checks (as ft-dcc publish of a still has none)
-        question = Decision() if is_still_image(path) else frame_question(path, host, request)
+        still = is_still_image(path)
+        question = Decision() if still else frame_question(path, host, request, plugins)
         asked.append((question, shared.task))
     return requests, asked
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import attr
 
@@ -132,11 +132,12 @@ class FrameQuestion:
 
 
 def frame_question(
-    path: Path, host: str, request: PublishRequest
+    path: Path, host: str, request: PublishRequest, plugins: Optional[Sequence[type]] = None
 ) -> Union[Decision, FrameQuestion]:
     """What the frame checks of one scene ask the server (its task and view: answered by
     :func:`answered`), or the Decision already made without it (the facts cannot be read
-    here: an empty one; the check left out: the range asked)."""
+    here: an empty one; the check left out: the range asked). ``plugins``: those a publish
+    would run, discovered once for the batch (else here)."""
     from ft_dcc.publish.pipeline.stages import severity_given
     from ft_dcc.publish.rules.capture_rules import range_overrides
 
@@ -147,7 +148,7 @@ def frame_question(
     rules = _rules_given(request.settings)
     overrides.update(range_overrides(reader, request, rules.handles))
     spec = reader.default_spec(**overrides)
-    severity = severity_given(FRAME_CHECK, request.settings.plugins)
+    severity = severity_given(FRAME_CHECK, request.settings.plugins, plugins)
     if severity == "off":
         return Decision((spec.frame_start, spec.frame_end))
     return FrameQuestion(path, reader, request, spec, rules, severity)

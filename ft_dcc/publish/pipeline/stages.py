@@ -265,14 +265,19 @@ def severity_of(plugin: type) -> str:
     return str(getattr(plugin, "severity", "block"))
 
 
-def severity_given(name: str, settings: PluginSettings) -> str:
+def severity_given(
+    name: str, settings: PluginSettings, discovered: Optional[Sequence[type]] = None
+) -> str:
     """What the check ``name`` does when ``settings`` (a request's ``plugins``) give its class
     their values, as a publish gives them: its :func:`severity_of`, ``off`` when they leave it
     out (``enabled: false``) or no publish loads it. For what decides outside a publish's run
-    (a queued publish's journal, the farm's submit): the check is its severity's one reader."""
+    (a queued publish's journal, the farm's submit): the check is its severity's one reader.
+    ``discovered``: the plugins a publish would run, when the caller has them (a farm batch
+    discovers them once for all its scenes)."""
     from ft_dcc.settings.plugins import apply, discover
 
-    given = apply([plugin for plugin in discover() if plugin.__name__ == name][:1], settings)
+    plugins = discover() if discovered is None else discovered
+    given = apply([plugin for plugin in plugins if plugin.__name__ == name][:1], settings)
     return severity_of(given[0]) if given else "off"
 
 
