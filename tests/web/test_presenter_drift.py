@@ -4,6 +4,12 @@ presents and plays, an invitee follows; both pages are sampled over and over (th
 follower is held within the protocol's bound of the presenter, whatever it was knocked off by.
 After a pause both show the very same frame.
 
+On the shared SQLite server only: the bound is the pages' protocol (a state names the frame
+and the server's time it was sent at; the follower's link is made slow here, ``LATE_STATES``),
+whichever worker relays the state. That the state reaches pages whose streams are on other
+PostgreSQL workers is held by ``test_presenter_page``, ``test_presenter_api`` and
+``test_watchers`` on both backends.
+
 The bound is the protocol's (``presenter.js``): a following page that plays compares every
 picture it presents with the presenter's frame *now* (the frame last sent, moved on by the time
 since the server stamped it) and holds itself within ``DRIFT_FRAMES`` of it (a little faster or
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
 
@@ -25,7 +31,7 @@ from ft_dcc.server.review import web
 
 from .frame_code import BITS, FRAMES, READ_VIDEO_LEVELS, decode_levels, wait_until
 from .test_frame_truth import Truth, visible_item
-from .test_presenter_page import dailies, open_page, side_by_side, wait_mode  # noqa: F401
+from .test_presenter_page import open_page, presented_dailies, side_by_side, wait_mode
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -65,6 +71,13 @@ SAMPLE = """([item, bits]) => {
   const levels = (READ_VIDEO_LEVELS)(video, bits);
   return {levels: levels, counter: +item.dataset.frame, paused: video.paused};
 }""".replace("READ_VIDEO_LEVELS", READ_VIDEO_LEVELS)
+
+
+@pytest.fixture
+def dailies(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
+    """The presented dailies (:func:`web.test_presenter_page.presented_dailies`) on the shared
+    SQLite server."""
+    yield from presented_dailies(embedded_server, tmp_path)
 
 
 def sample(page: Any, item: Any) -> Dict[str, Any]:
@@ -166,7 +179,7 @@ class Drift:
 
 
 def test_a_playing_follower_stays_within_the_bound_and_pauses_on_the_same_frame(
-    dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
+    dailies: Dict[str, Any],
     chromium: Any,
     artifacts_dir: Path,
 ) -> None:

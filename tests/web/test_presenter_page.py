@@ -35,9 +35,13 @@ OVERLAY_SHOWN = """([item, frame]) => {
 
 @pytest.fixture
 def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
+    """:func:`presented_dailies` on the shared SQLite server, then on PostgreSQL's 4 workers."""
+    yield from presented_dailies(server_on_each_backend, tmp_path)
+
+
+def presented_dailies(server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
     """v001 and v002 of a shot (frames coded with their number and version) in a session made
-    by the server's first user (its owner), with the invitees Ann and Bob; everyone's link."""
-    server = server_on_each_backend
+    by ``server``'s first user (its owner), with the invitees Ann and Bob; everyone's link."""
     tag = uuid.uuid4().hex[:8]
     people = {who: {"name": f"{who.capitalize()} Lee", "email": f"{who}-{tag}@studio.example"}
               for who in ("ann", "bob")}  # fmt: skip
