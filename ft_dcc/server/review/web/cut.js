@@ -202,6 +202,9 @@
     self.aim = null; // the record frame a seek or step is under way to
     self.playing = false;
     self.startRun = 0; // counts play()s: a pause or another play ends a start still waiting
+    // how long the last playFrom took to play (its seek and the next cut-in frame made ready,
+    // ms): a follower aims its next start ahead by it
+    self.startMs = 0;
     self.timer = null;
     self.stopTimer = null;
     self.moves = 0; // counts seeks: what was under way for a shot before one is dropped
@@ -523,11 +526,16 @@
   };
 
   /** Play on from where the playhead is, once its picture and the next shot's cut-in frame
-      are ready (at most PREROLL_MS): the first cuts do not wait for a movie to load. */
-  Cut.prototype.play = function () {
+      are ready (at most PREROLL_MS): the first cuts do not wait for a movie to load.
+      ``onPlaying``: called when it plays. */
+  Cut.prototype.play = function (onPlaying) {
     var self = this;
     self.aim = null;
-    if (self.useFilm()) { self.filmPlay(); return; }
+    if (self.useFilm()) {
+      self.filmPlay();
+      if (onPlaying) onPlaying();
+      return;
+    }
     if (self.index < 0 || self.index >= self.pieces.length) self.enter(0, null);
     var run = ++self.startRun;
     var started = performance.now();
@@ -545,6 +553,7 @@
       self.playing = true;
       self.main.dataset.cut = "playing";
       self.view.dispatchEvent(new Event("cutplay", { bubbles: true })); // presenter.js sends it
+      if (onPlaying) onPlaying();
       var piece = self.pieces[self.index];
       if (piece.kind === "movie") {
         if (self.active && self.active.piece === piece && !self.waiting) self.playSlot(self.active);
@@ -799,11 +808,16 @@
     return { record: this.record, objectId: segment.object_id, frame: frame };
   };
 
-  /** Play from record frame ``record``. */
+  /** Play from record frame ``record``; ``startMs`` then says how long that took. */
   Cut.prototype.playFrom = function (record) {
-    this.seekRecord(Math.max(this.start, Math.min(this.end - 1, Math.round(record))));
-    this.play();
+    var self = this;
+    var asked = performance.now();
+    self.seekRecord(Math.max(self.start, Math.min(self.end - 1, Math.round(record))));
+    self.play(function () { self.startMs = Math.min(PREROLL_MS, performance.now() - asked); });
   };
+
+  /** Whether a play is starting (waiting for its picture and the next shot's cut-in frame). */
+  Cut.prototype.starting = function () { return this.main.dataset.cut === "starting"; };
 
   var loading = null; // the page's cut plan being asked for (one request)
 

@@ -483,8 +483,9 @@
   };
 
   /** Show the cut where the presenter is: paused on its record frame, or playing from where
-      it is now (its record frame moved on by the time since its ``clock``); a page playing
-      within CUT_RESEEK_FRAMES of it plays on (each page makes its cuts frame-exact itself). */
+      it is now (its record frame moved on by the time since its ``clock``, and by what the
+      page's last start took); a page playing within CUT_RESEEK_FRAMES of it plays on (each
+      page makes its cuts frame-exact itself), a page starting to play is let start. */
   Presenter.prototype.followCut = function (state, resume) {
     var self = this;
     if (!R.openCut) return;
@@ -503,7 +504,12 @@
       if (typeof state.clock === "number" && self.clock.known()) {
         lead += Math.max(0, self.clock.now() - state.clock) * cut.rate;
       }
-      if (!cut.playing || Math.abs(cut.record - lead) > CUT_RESEEK_FRAMES) cut.playFrom(lead);
+      // a start under way (its seek, the next cut-in frame loading) is aimed ahead already:
+      // restarted by each state, a start slower than the presenter's heartbeat never played
+      if (cut.starting()) return;
+      if (!cut.playing || Math.abs(cut.record - lead) > CUT_RESEEK_FRAMES) {
+        cut.playFrom(lead + cut.startMs * cut.rate / 1000); // ahead by what its last start took
+      }
     }).catch(function () { self.main.dataset.presenterCut = "unavailable"; });
   };
 
