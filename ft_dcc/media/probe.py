@@ -8,6 +8,7 @@ top-level box order. A real ``ffprobe`` on PATH is used only as an independent c
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 import logging
@@ -57,11 +58,32 @@ class MovieInfo:
         return data
 
 
+#: the movies measured, by file (device, inode, size, modification time): a movie moved into
+#: place after its measure (the encode's partial file) is the same file, not measured again
+_MEASURED: collections.OrderedDict[Tuple[int, int, int, int], MovieInfo] = collections.OrderedDict()
+_MEASURED_KEPT = 32
+
+
 def probe_movie(path: PathLike) -> MovieInfo:
-    """Measure ``path``'s first video stream; :class:`MediaError` if it is missing or unreadable."""
+    """Measure ``path``'s first video stream; :class:`MediaError` if it is missing or unreadable.
+
+    Remembered per file while its size and modification time stay the same."""
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"The movie {path} does not exist.", hint="check the path")
+    stat = path.stat()
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    known = _MEASURED.get(key)
+    if known is not None:
+        return known
+    info = _measure(path)
+    _MEASURED[key] = info
+    while len(_MEASURED) > _MEASURED_KEPT:
+        _MEASURED.popitem(last=False)
+    return info
+
+
+def _measure(path: Path) -> MovieInfo:
     # A stream copy into framecrc lists every packet's timestamps without decoding anything.
     command = [ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path),
                "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]  # fmt: skip
