@@ -43,16 +43,23 @@ REVIEWED: Dict[Tuple[str, str], str] = {
 }
 
 
-def test_every_pattern_of_the_server_is_linear() -> None:
-    found = lint.find(SERVER, ROOT)
+@pytest.fixture(scope="module")
+def server_patterns() -> Tuple[lint.Found, ...]:
+    """The server's patterns as the lint finds them, read once for the module's three tests
+    that read them (a module-scoped fixture: the module's tests run on one worker)."""
+    return tuple(lint.find(SERVER, ROOT))
+
+
+def test_every_pattern_of_the_server_is_linear(server_patterns: Tuple[lint.Found, ...]) -> None:
+    found = server_patterns
     assert len(found) > 10, "the lint finds the server's patterns"
     bad = [(f.path, f.line, f.name, f.problems) for f in found
            if f.problems and (f.path, f.name) not in REVIEWED]  # fmt: skip
     assert not bad, "\n".join(f"{p}:{line} {name}: {problems}" for p, line, name, problems in bad)
 
 
-def test_the_reviewed_exceptions_still_exist() -> None:
-    found = {(f.path, f.name) for f in lint.find(SERVER, ROOT) if f.problems}
+def test_the_reviewed_exceptions_still_exist(server_patterns: Tuple[lint.Found, ...]) -> None:
+    found = {(f.path, f.name) for f in server_patterns if f.problems}
     assert set(REVIEWED) <= found, "drop an exception the lint no longer needs"
 
 
@@ -153,8 +160,10 @@ def feed(found: List[lint.Found], size: int = MEGABYTE) -> subprocess.CompletedP
 
 
 @pytest.mark.slow
-def test_every_pattern_finishes_on_a_megabyte_of_hostile_text() -> None:
-    found = [f for f in lint.find(SERVER, ROOT) if f.pattern is not None]
+def test_every_pattern_finishes_on_a_megabyte_of_hostile_text(
+    server_patterns: Tuple[lint.Found, ...],
+) -> None:
+    found = [f for f in server_patterns if f.pattern is not None]
     assert len(found) > 10
 
     child = feed(found)
