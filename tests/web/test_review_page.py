@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from support import open_session
+from support.trust import start_server
 
 from ft_dcc.review import sessions as review_helpers
 from ft_dcc.review.feedback import session_feedback
@@ -72,33 +73,42 @@ def wait_seeked(page: Any) -> None:
     )
 
 
+@pytest.fixture(scope="module")
+def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The module's own server (the list page lists every open session of its server): each
+    test publishes its own project and session on it."""
+    server = start_server(tmp_path_factory.mktemp("review_page"))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def published(fresh_server: Any, tmp_path: Path) -> Any:
-    with open_session(fresh_server, tmp_path) as session:
+def published(review_server: Any, tmp_path: Path) -> Any:
+    with open_session(review_server, tmp_path) as session:
         review = publish_review(session, tmp_path, session_name=SESSION_NAME)
         url = session.get_widget_url("review_session", review.review_session)
         yield session, review, url
 
 
 def test_widget_url_is_a_signed_review_link_without_the_api_key(
-    published: Any, fresh_server: Any
+    published: Any, review_server: Any
 ) -> None:
     session, review, url = published
     parts = urlsplit(url)
-    assert f"{parts.scheme}://{parts.netloc}" == fresh_server.url
+    assert f"{parts.scheme}://{parts.netloc}" == review_server.url
     assert parts.path == f"/review/{review.review_session['id']}"
     assert list(parse_qs(parts.query)) == ["token"]
-    assert fresh_server.api_key not in url
-    assert (fresh_server.data_dir / "review-page.key").stat().st_mode & 0o077 == 0
+    assert review_server.api_key not in url
+    assert (review_server.data_dir / "review-page.key").stat().st_mode & 0o077 == 0
     listing = session.call([{"action": "get_widget_url", "name": "review_session"}])[0]
     assert urlsplit(listing["widget_url"]).path == "/review/"
 
 
 def test_review_page_plays_seeks_steps_and_takes_notes(
-    published: Any, fresh_server: Any, page: Any, artifacts_dir: Path
+    published: Any, review_server: Any, page: Any, artifacts_dir: Path
 ) -> None:
     session, review, url = published
-    mark = fresh_server.log_mark()
+    mark = review_server.log_mark()
     response = page.goto(url)
     assert response.status == 200
 
@@ -181,13 +191,15 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
 
     media = [
         r
-        for r in fresh_server.requests_since(mark)
+        for r in review_server.requests_since(mark)
         if r["path"]
         == f"/review/{review.review_session['id']}/media/{review.movie_component['id']}"
     ]
     assert any(r["status"] == 206 and "range" in r["headers"] for r in media), media
     assert {(r["ftrack_user"], r["auth_ok"]) for r in media} == {("test.user", True)}
-    assert all(fresh_server.api_key not in json.dumps(r) for r in fresh_server.requests_since(mark))
+    assert all(
+        review_server.api_key not in json.dumps(r) for r in review_server.requests_since(mark)
+    )
 
     # A note at the current frame lands in the Store, authored by who the room link's holder
     # said they are (never the user who made the link).
@@ -243,7 +255,7 @@ def test_review_page_plays_seeks_steps_and_takes_notes(
 
 
 def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
-    published: Any, fresh_server: Any, page: Any, tmp_path: Path
+    published: Any, review_server: Any, page: Any, tmp_path: Path
 ) -> None:
     session, review, url = published
     session_id = review.review_session["id"]
@@ -267,11 +279,11 @@ def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
     time.sleep(2.2)  # let the one-second link expire
 
     refused = {
-        "no token": f"{fresh_server.url}/review/{session_id}",
-        "forged": f"{fresh_server.url}/review/{session_id}?token={forged}",
+        "no token": f"{review_server.url}/review/{session_id}",
+        "forged": f"{review_server.url}/review/{session_id}?token={forged}",
         "expired": short,
         "other session": other_url.replace(other["id"], session_id),
-        "session token on the list": f"{fresh_server.url}/review/?token={token}",
+        "session token on the list": f"{review_server.url}/review/?token={token}",
     }
     for why, address in refused.items():
         response = page.goto(address)
@@ -281,33 +293,33 @@ def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
         assert page.locator("video").count() == 0, why
 
     movie = f"/review/{session_id}/media/{review.movie_component['id']}"
-    assert requests.get(f"{fresh_server.url}{movie}?token={forged}", timeout=10).status_code == 403
-    assert requests.get(f"{fresh_server.url}{movie}", timeout=10).status_code == 403
+    assert requests.get(f"{review_server.url}{movie}?token={forged}", timeout=10).status_code == 403
+    assert requests.get(f"{review_server.url}{movie}", timeout=10).status_code == 403
     # The room link watches only (no download policy set): bounded parts, never the whole file.
-    first = requests.get(f"{fresh_server.url}{movie}?token={token}", timeout=10)
+    first = requests.get(f"{review_server.url}{movie}?token={token}", timeout=10)
     assert first.status_code == 206 and first.headers["content-type"] == "video/mp4"
     size = int(first.headers["content-range"].rsplit("/", 1)[1])
     assert 200 <= len(first.content) < size
     part = requests.get(
-        f"{fresh_server.url}{movie}?token={token}", headers={"Range": "bytes=100-199"}, timeout=10
+        f"{review_server.url}{movie}?token={token}", headers={"Range": "bytes=100-199"}, timeout=10
     )
     assert part.status_code == 206 and part.content == first.content[100:200]
     assert part.headers["content-range"] == f"bytes 100-199/{size}"
     # The valid token opens only this session's media, not other components by id.
     stranger = requests.get(
-        f"{fresh_server.url}/review/{other['id']}/media/{review.movie_component['id']}"
+        f"{review_server.url}/review/{other['id']}/media/{review.movie_component['id']}"
         f"?token={parse_qs(urlsplit(other_url).query)['token'][0]}",
         timeout=10,
     )
     assert stranger.status_code == 404
 
     posted = requests.post(
-        f"{fresh_server.url}/review/{session_id}/notes?token={forged}",
+        f"{review_server.url}/review/{session_id}/notes?token={forged}",
         json={"object_id": review.movie_object["id"], "content": "sneaky", "frame": 1},
         timeout=10,
     )
     assert posted.status_code == 403
-    feed = f"{fresh_server.url}/review/{session_id}/notes"
+    feed = f"{review_server.url}/review/{session_id}/notes"
     assert requests.get(f"{feed}?token={forged}", timeout=10).status_code == 403
     assert requests.get(f"{feed}?token={token}", timeout=10).json() == {
         review.movie_object["id"]: [],
@@ -319,7 +331,7 @@ def test_bad_expired_or_foreign_tokens_get_403_and_no_data(
     assert found == []
 
 
-def test_list_page_shows_open_sessions_only(published: Any, fresh_server: Any, page: Any) -> None:
+def test_list_page_shows_open_sessions_only(published: Any, review_server: Any, page: Any) -> None:
     session, review, _ = published
     closed = session.create("ReviewSession", {"name": "Closed dailies", "project": review.project})
     session.commit()
@@ -330,13 +342,13 @@ def test_list_page_shows_open_sessions_only(published: Any, fresh_server: Any, p
     names = page.locator(".session-list .name").all_inner_texts()
     assert SESSION_NAME in names
     assert "Closed dailies" not in names
-    page.locator(".session-list a", has_text="Dailies").click()
+    page.locator(f'.session-list a[href*="{review.review_session["id"]}"]').click()
     page.wait_for_selector("article.item")
     assert page.locator(".session-name").inner_text() == SESSION_NAME
 
 
 def test_closed_session_shows_feedback_but_takes_no_new_notes(
-    published: Any, fresh_server: Any, page: Any, artifacts_dir: Path
+    published: Any, review_server: Any, page: Any, artifacts_dir: Path
 ) -> None:
     session, review, room_url = published
     review_helpers.close_review_session(session, review.review_session)
@@ -357,7 +369,7 @@ def test_closed_session_shows_feedback_but_takes_no_new_notes(
     page.screenshot(path=str(artifacts_dir / "review_closed_session.png"))
     token = parse_qs(urlsplit(url).query)["token"][0]
     posted = requests.post(
-        f"{fresh_server.url}/review/{review.review_session['id']}/notes?token={token}",
+        f"{review_server.url}/review/{review.review_session['id']}/notes?token={token}",
         json={"object_id": review.movie_object["id"], "content": "too late", "frame": 1001},
         timeout=10,
     )
