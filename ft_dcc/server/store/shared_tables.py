@@ -29,6 +29,7 @@ from ft_dcc.protocol.schemas import load_schemas
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.storage import build_link_tables, build_tables
 from ft_dcc.server.rules.integrity import unique_indexes
+from ft_dcc.server.store import shared_ddl
 
 log = logging.getLogger(__name__)
 
@@ -73,5 +74,7 @@ def _build() -> SchemaTables:
     metadata = sa.MetaData()
     tables = build_tables(model, metadata)
     link_tables = build_link_tables(model, metadata)
+    unique = unique_indexes(model, tables)
+    shared_ddl.share(metadata.tables.values(), unique)  # their DDL compiled once per dialect
     return SchemaTables(schemas, schema_hash(schemas), model, metadata, tables, link_tables,
-                        unique_indexes(model, tables))  # fmt: skip
+                        unique)  # fmt: skip

@@ -9,7 +9,7 @@ import contextlib
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Iterator, Set
+from typing import Any, Iterator, List, Set
 
 import pytest
 
@@ -87,3 +87,27 @@ def test_a_database_with_duplicates_opens_again_and_a_new_one_gets_the_index(
         pass
     assert UNIQUE_ASSET in indexes_of(tmp_path / "new.sqlite")
     assert indexes_of(old) | {UNIQUE_ASSET} == indexes_of(tmp_path / "new.sqlite")
+
+
+def test_a_new_databases_entity_tables_are_not_compiled_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The DDL of the shared tables is compiled once per dialect (``store.shared_ddl``): a second
+    new database gets the same tables and indexes with no entity table compiled again."""
+    from sqlalchemy.sql.compiler import DDLCompiler
+
+    with opened(tmp_path / "first.sqlite") as first:
+        shared = {table.name for table in first.tables.values()}
+    compiled: List[str] = []
+    plain = DDLCompiler.visit_create_table
+
+    def counted(self: DDLCompiler, create: Any, **kw: Any) -> str:
+        compiled.append(create.element.name)
+        return plain(self, create, **kw)
+
+    monkeypatch.setattr(DDLCompiler, "visit_create_table", counted)
+    with opened(tmp_path / "second.sqlite"):
+        pass
+    assert compiled, "the side tables are compiled as before"
+    assert not shared & set(compiled), sorted(shared & set(compiled))
+    assert indexes_of(tmp_path / "first.sqlite") == indexes_of(tmp_path / "second.sqlite")
