@@ -120,13 +120,16 @@ def queued(queue):
 
 def published_part(modal_window, name):
     """A publish's part of the run, checked as every part is: it ran in Blender 3.4 from the
-    modal operator, with another Python thread at work beside the capture."""
+    modal operator, with another Python thread at work beside the capture and during the
+    render of some of its frames."""
     result = modal_window[name]
     stopped = f"the run stopped before this publish; its output:\n{result['_output'][-4000:]}"
     assert result.get("blender"), stopped
     assert result["error"] is None, result["error"]
     assert result["blender"].startswith("3.4") and result["returned"] == ["RUNNING_MODAL"]
     assert result["busy_loops"] > 0  # another Python thread ran beside the capture
+    # and while frames were rendered (Blender lets go of the GIL there: the moment of the crash)
+    assert result["overlapped"] and result["renders"] >= 1, result["overlapped"]
     return result
 
 
