@@ -8,6 +8,7 @@ import uuid
 import pytest
 from blender_helpers import build_addon_zip, needs_bpy, run_bpy, server_env, write_json
 from support import assert_review_movie, count_entities, make_task, open_session
+from support.trust import start_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 
@@ -94,6 +95,15 @@ def test_two_ticked_cameras_publish_two_versions_in_one_commit(
         assert f'"camera": "{version["asset_name"][5:]}"' in captured["value"]
 
 
+@pytest.fixture(scope="module")
+def refusals_server(tmp_path_factory):
+    """A server of the refusal cases' own, shared by them (one server start, not one per case):
+    nothing else writes to it, so each case's refused publish must leave it as it found it."""
+    server = start_server(tmp_path_factory.mktemp("refusals-server"))
+    yield server
+    server.stop()
+
+
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
@@ -102,8 +112,10 @@ def test_two_ticked_cameras_publish_two_versions_in_one_commit(
         ("neversaved", "never saved"),
     ],
 )
-def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_server, case, expected):
-    session = open_session(fresh_server, tmp_path)
+def test_operator_refuses_with_a_clear_message(
+    tmp_path, blender_env, refusals_server, case, expected
+):
+    session = open_session(refusals_server, tmp_path)
     task = make_task(session, f"blno{uuid.uuid4().hex[:8]}")
     review_session = "Closed dailies" if case == "closed" else "Dailies"
     if case == "closed":
@@ -124,17 +136,17 @@ def test_operator_refuses_with_a_clear_message(tmp_path, blender_env, fresh_serv
         "case": case,
         "refresh": True,
     }
-    env = server_env(blender_env, fresh_server)
+    env = server_env(blender_env, refusals_server)
     result = run_bpy("publish_operator.py", [write_json(tmp_path / "o.json", options)], env)
 
     print(f"{case}: {result['status']}")  # what the artist reads
     assert result["returned"] == ["CANCELLED"]
     assert result["outcome"] == "failed"
     assert expected in result["status"].lower(), result["status"]
-    assert count_entities(open_session(fresh_server, tmp_path / "again")) == before
+    assert count_entities(open_session(refusals_server, tmp_path / "again")) == before
     refreshed = result["refreshed"]
     assert refreshed["connected"] is True, refreshed
-    assert refreshed["message"] == f"Connected to {fresh_server.url} as test.user"
+    assert refreshed["message"] == f"Connected to {refusals_server.url} as test.user"
     if case == "closed":  # the panel offers only the project's open sessions
         assert refreshed["sessions"] == ["Open dailies"]
         assert refreshed["items"][1:] == ["Open dailies"]
