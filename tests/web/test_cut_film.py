@@ -33,8 +33,9 @@ FRAMES, STARTS = expected_frames(SHOTS)
 START = SHOTS[0].record_in
 DONE = "document.querySelector('main.items').dataset.cut === 'done'"
 
-#: while the cut plays in its movie: window.__filmSeen gets [mediaTime, levels] of every picture
-#: the movie presents (requestVideoFrameCallback)
+#: while the cut plays in its movie: window.__filmSeen gets [mediaTime, levels, currentTime] of
+#: every picture the movie presents (requestVideoFrameCallback; the video's time when the
+#: picture was drawn: a callback run late draws a later one)
 RECORDER = """(() => {
   const view = document.querySelector(".cut-view");
   const seen = window.__filmSeen = [];
@@ -43,7 +44,7 @@ RECORDER = """(() => {
     const video = view.querySelector('.cut-video[data-slot="film"]');
     if (!video) { window.setTimeout(follow, 5); return; }
     const onFrame = (now, meta) => {
-      seen.push([meta.mediaTime, levels(video)]);
+      seen.push([meta.mediaTime, levels(video), video.currentTime]);
       video.requestVideoFrameCallback(onFrame);
     };
     video.requestVideoFrameCallback(onFrame);
@@ -88,14 +89,16 @@ SEEKER = (
 
 def played_wrong(seen: List[Any], frames: Expected, lag: int = 1) -> Tuple[int, List[str]]:
     """(pictures that are the film's frame at their time, a line for each that is no frame of
-    the film near its time: up to ``lag`` record frames before it or one after). A picture off
-    its callback's time is the reader's timing, not the film: Chromium's callback can draw the
-    next frame; Firefox's draws an older one, under load up to a second older (its canvas copy
-    of a playing video lags). Which picture each record frame is exactly is read paused
-    (:data:`SEEKER`) and from the movie itself (``test_cut_conform``)."""
+    the film near its time: up to ``lag`` record frames before it, or after it up to one past
+    where the video was when the picture was drawn). A picture off its callback's time is the
+    reader's timing, not the film: Chromium's callback can draw the next frame, or on a busy
+    machine a callback run late a later one; Firefox's draws an older one, under load up to a
+    second older (its canvas copy of a playing video lags). Which picture each record frame is
+    exactly is read paused (:data:`SEEKER`) and from the movie itself (``test_cut_conform``)."""
     exact, wrong = 0, []
-    for place, (media_time, levels) in enumerate(seen):
+    for place, (media_time, levels, drawn_at) in enumerate(seen):
         record = int(float(media_time) * 24 + 0.01)
+        drawn = max(record, int(float(drawn_at) * 24 + 0.01))
         if record >= len(frames):
             continue
         picture = decode_levels(levels)
@@ -103,7 +106,7 @@ def played_wrong(seen: List[Any], frames: Expected, lag: int = 1) -> Tuple[int, 
             continue  # Firefox's first callback draws the picture before it: none yet (black)
         if picture == frames[record]:
             exact += 1
-        elif picture not in frames[max(0, record - lag) : record + 2]:
+        elif picture not in frames[max(0, record - lag) : drawn + 2]:
             wrong.append(f"record frame {record}: picture {picture}, not {frames[record]}")
     return exact, wrong
 
