@@ -14,10 +14,11 @@ handed to). It holds only while that person could still take it:
 
 :class:`LeadGuard` re-checks the lead **on every use** (each presenter request reads it through
 :meth:`LeadGuard.check`) and **on every revocation** (``grants.bus``: a session made private,
-closed or deleted; an invitee removed; a User deactivated; anything, after missed
-notifications): a lead that no longer holds ends at once -- the row says no one leads, and every
-open page's live stream hears it (the presenter event) -- in every server process, since each
-one's guard hears the revocation and only the first change is written.
+closed or deleted, its lead; an invitee removed or a User deactivated, the leads they hold; a
+link revoked, a project closed, anything after missed notifications, every lead): a lead that
+no longer holds ends at once -- the row says no one leads, and every open page's live stream
+hears it (the presenter event) -- in every server process, since each one's guard hears the
+revocation and only the first change is written.
 
 A lead also rests on its **page**: the leading page beats (``op: beat``, every
 ``BEAT_SECONDS`` in presenter.js, besides its state changes), and a lead held by a page not
@@ -51,8 +52,12 @@ from ft_dcc.server.runtime.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
+#: the revocations whose subject is a person who may lead (a User, an invitee): only the leads
+#: that person holds are checked (whether a lead holds depends on its holder alone, and on its
+#: session: :meth:`LeadGuard.holds`), by the lead key's prefix
+_HOLDERS = {USER: "u:", INVITEE: "i:"}
 #: the revocations after which every led session is checked (their subject names no session)
-_ANY_SESSION = (INVITEE, USER, LINK, PROJECT, EVERYTHING)
+_ANY_SESSION = (LINK, PROJECT, EVERYTHING)
 Publish = Callable[[str, PublicState], None]
 #: how long a leading page may go unheard before its lead ends (seconds; the page beats every
 #: 10 s, so three beats may be lost)
@@ -99,6 +104,8 @@ class LeadGuard:
         """A revocation arrived (on the bus's thread): check the leads it may end."""
         if revocation.kind == SESSION:
             sessions = [revocation.subject]
+        elif revocation.kind in _HOLDERS:
+            sessions = self._led(_HOLDERS[revocation.kind] + revocation.subject)
         elif revocation.kind in _ANY_SESSION:
             sessions = self._led()
         else:
@@ -166,10 +173,11 @@ class LeadGuard:
             )
         return False
 
-    def _led(self) -> List[str]:
-        """The sessions someone leads now."""
+    def _led(self, key: Optional[str] = None) -> List[str]:
+        """The sessions someone leads now (``key``: only those that person leads)."""
         table = self.table.table
-        query = sa.select(table.c.review_session_id).where(table.c.lead_key.isnot(None))
+        led = table.c.lead_key.isnot(None) if key is None else table.c.lead_key == key
+        query = sa.select(table.c.review_session_id).where(led)
         with self.table.engine.connect() as connection:
             return [row[0] for row in connection.execute(query)]
 
