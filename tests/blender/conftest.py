@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
-from blender_helpers import blender_environment
+from blender_helpers import blender_environment, on_own_server
 from feedback_window import run_feedback_window
+from gui_window import run_gui_window
 
 
 @pytest.fixture
@@ -23,3 +24,10 @@ def feedback_window(
     """The one windowed Blender run of the feedback tests (feedback_window.py); (its RESULT,
     the screenshots folder). Session-wide, its tests in one xdist group: made once."""
     return run_feedback_window(tmp_path_factory.mktemp("feedback-window"), embedded_server)
+
+
+@pytest.fixture(scope="session")
+def gui_window(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, Any]]:
+    """The one windowed Blender run of the sidebar publishes (gui_window.py), on a server of its
+    own; its tests in one xdist group: made once, the server stopped at the session's end."""
+    yield from on_own_server(tmp_path_factory, "gui-window", run_gui_window)

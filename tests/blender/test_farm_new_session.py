@@ -27,7 +27,7 @@ TYPO = "Dailes 2026-11-25"  # one letter short of it
 def test_the_farm_button_asks_in_a_dialog_and_ok_writes_a_new_sessions_job(
     tmp_path, blender_env, embedded_server, artifacts_dir
 ):
-    from test_gui import build_scene_34
+    from gui_window import build_scene_34
 
     session = open_session(embedded_server, tmp_path)
     task = make_task(session, f"blfn{uuid.uuid4().hex[:8]}")

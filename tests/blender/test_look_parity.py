@@ -12,13 +12,12 @@ import json
 import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
-from blender_helpers import needs_bpy, needs_gui_blender, run_blender, run_bpy, server_env
-from support import download_component, make_task, open_session
-from test_gui import run_gui_publish
+from blender_helpers import needs_bpy, needs_gui_blender, run_bpy, server_env
+from gui_window import GROUP, gui_part
+from support import download_component
 
 from ft_dcc.media.ffmpeg import ffmpeg_executable
 
@@ -58,18 +57,18 @@ def headless_publish(env, blend: Path, task: str) -> subprocess.CompletedProcess
 
 
 @needs_gui_blender
-def test_gui_and_headless_publishes_look_alike(
-    tmp_path, blender_env, embedded_server, artifacts_dir
-):
-    session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"bllook{uuid.uuid4().hex[:8]}")
-    env = server_env(blender_env, embedded_server)
-    blend = tmp_path / "look.blend"
-    built = run_blender("look_scene.py", [blend], env)
+@GROUP
+def test_gui_and_headless_publishes_look_alike(gui_window, tmp_path, blender_env, artifacts_dir):
+    """The GUI publish is the "look" part of the shared windowed run (gui_window.py), on its
+    server; the headless publish of the same file follows here."""
+    server = gui_window["server"]
+    built = gui_window["look_built"]
     assert built["_returncode"] == 0 and built["views"], built["_output"][-2000:]
+    blend, task = gui_window["look"]["blend"], gui_window["look"]["task"]
     assert blend.read_bytes()[:12] == b"BLENDER-v304"
+    env = server_env(blender_env, server)
 
-    gui = run_gui_publish(tmp_path, env, blend, task, "ok")
+    gui, _shots = gui_part(gui_window, "look")
     assert gui["outcome"] == "published", gui["status"]
     assert gui["report"]["capture"]["display"]["method"] == "viewport"
     process = headless_publish(env, blend, task)
@@ -86,7 +85,7 @@ def test_gui_and_headless_publishes_look_alike(
     movies = {}
     for name, report in (("gui", gui["report"]), ("headless", headless)):
         movie = download_component(
-            embedded_server, report["component_ids"]["ftrackreview-mp4"], tmp_path / f"{name}.mp4"
+            server, report["component_ids"]["ftrackreview-mp4"], tmp_path / f"{name}.mp4"
         )
         movies[name] = decoded_frames(movie)
         subprocess.run(

@@ -26,8 +26,8 @@ from blender_helpers import (
     server_env,
     write_json,
 )
+from gui_window import build_scene_34
 from support import count_entities, make_task, open_session
-from test_gui import build_scene_34
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender]
 
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.blender]
 #: earliest), well before its end
 FRAMES = 24
 #: the whole capture's length: every frame is captured, streamed and drawn in the sidebar, so
-#: each costs a software-GL redraw of the window; 12 show it as 24 did (and share test_gui.py's
+#: each costs a software-GL redraw of the window; 12 show it as 24 did (and share gui_window.py's
 #: cached scene)
 WHOLE_FRAMES = 12
 CAPTURING = re.compile(r"Capturing frame (\d+)/(\d+)")

@@ -52,7 +52,7 @@ def test_misspelt_session_is_refused_then_confirmed(tmp_path, blender_env, embed
 def test_the_sidebar_button_asks_in_a_dialog(tmp_path, blender_env, embedded_server, artifacts_dir):
     """Debian's Blender 3.4 in a window: the refused publish opens the confirm dialog
     (screenshot test-artifacts/blender-new-session-dialog.png)."""
-    from test_gui import build_scene_34
+    from gui_window import build_scene_34
 
     session = open_session(embedded_server, tmp_path)
     path = make_task(session, f"blnd{uuid.uuid4().hex[:8]}")

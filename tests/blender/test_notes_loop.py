@@ -44,6 +44,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 import requests
 from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from gui_window import build_scene_34
 from server.desk.desk_browser import _ft_dcc_user
 from server.notify.digest_checks import Receiver, count, settled, unsettled
 from support import genuine_sessions, make_task, open_session
@@ -52,7 +53,6 @@ from support.media import make_sequence
 from support.smtp import SmtpServer, body_text
 from support.trust import add_api_user, ok, start_server, update
 from support.waiting import wait_until
-from test_gui import build_scene_34
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, pytest.mark.browser, needs_gui_blender]
 

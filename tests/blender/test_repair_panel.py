@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 from blender_helpers import build_addon_zip, needs_gui_blender, run_blender, server_env, write_json
+from gui_window import build_scene_34
 from support import count_entities, genuine_sessions, make_task, open_session
 from support.studio_plugins import plugin_files_dir
-from test_gui import build_scene_34
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 

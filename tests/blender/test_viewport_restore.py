@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from blender_helpers import blender_environment, needs_gui_blender, run_blender, write_json
-from test_gui import build_scene_34
+from gui_window import build_scene_34
 
 from ft_dcc.host.pythonpath import python_paths
 
