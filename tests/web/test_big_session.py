@@ -14,7 +14,7 @@ The sessions are built in one API batch with one small shared movie (test_big_se
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict, List, Set
+from typing import Any, Callable, Dict, Iterator, List, Set
 from urllib.parse import urlsplit
 
 import pytest
@@ -122,15 +122,28 @@ def _open(chromium: Any, api: Api, built: Built, personal: bool) -> Watch:
     return Watch(page).open(widget_url(api, built.review_session_id, personal))
 
 
+@pytest.fixture(scope="module")
+def big_pages(chromium: Any, sessions: Dict[str, Any]) -> Iterator[Dict[str, Watch]]:
+    """The 300-version session opened once through the owner's own link and the room link,
+    each watched from its first request: the tests that only read what the two pages asked for
+    share them (they run before the test that adds versions)."""
+    api, built = sessions["api"], sessions["big"]
+    room = _open(chromium, api, built, personal=False)
+    owner = _open(chromium, api, built, personal=True)
+    try:
+        yield {"owner": owner, "room": room}
+    finally:
+        for opened in (owner, room):
+            opened.page.context.close()
+
+
 def test_requests_before_the_first_frame_do_not_grow_with_the_session(
-    chromium: Any, sessions: Dict[str, Any]
+    chromium: Any, sessions: Dict[str, Any], big_pages: Dict[str, Watch]
 ) -> None:
     from ft_dcc.server.review.render.html import FIRST_GROUPS
 
-    api = sessions["api"]
-    small = _open(chromium, api, sessions["small"], personal=True).settle()
-    room = _open(chromium, api, sessions["big"], personal=False)
-    big = _open(chromium, api, sessions["big"], personal=True)
+    small = _open(chromium, sessions["api"], sessions["small"], personal=True).settle()
+    big, room = big_pages["owner"], big_pages["room"]
     try:
         for opened in (big, room):  # the owner's own link and the room link
             assert len(opened.before_first) <= len(small.urls), (opened.before_first, small.urls)
@@ -142,8 +155,18 @@ def test_requests_before_the_first_frame_do_not_grow_with_the_session(
         assert 1 <= len(pages) <= 3, pages
         assert paths(big.urls).count(urlsplit(big.urls[0]).path) == 1  # the page once
     finally:
-        for opened in (small, room, big):
-            opened.page.context.close()
+        small.page.context.close()
+
+
+def test_the_room_link_asks_for_no_more_files_than_the_owners(
+    big_pages: Dict[str, Watch],
+) -> None:
+    owner, room = big_pages["owner"].settle(), big_pages["room"].settle()
+    mine, theirs = paths(owner.urls), paths(room.urls)
+    assert len(set(theirs)) <= len(set(mine)), (sorted(set(theirs) - set(mine)), mine)
+    # a watch-only movie (the room's) comes in parts: more requests of the same files only
+    movies = {p for p in set(theirs) if "/media/" in p}
+    assert len(theirs) - len(mine) <= len(movies), (theirs, mine)
 
 
 def test_media_in_flight_stay_bounded_and_an_added_version_comes_alone(
@@ -172,24 +195,6 @@ def test_media_in_flight_stay_bounded_and_an_added_version_comes_alone(
         assert watch.most_in_flight <= limit + BESIDES_QUEUE, watch.most_in_flight
     finally:
         watch.page.context.close()
-
-
-def test_the_room_link_asks_for_no_more_files_than_the_owners(
-    chromium: Any, sessions: Dict[str, Any]
-) -> None:
-    api, built = sessions["api"], sessions["big"]
-    owner = _open(chromium, api, built, personal=True).settle()
-    room = _open(chromium, api, built, personal=False).settle()
-    try:
-        mine, theirs = paths(owner.urls), paths(room.urls)
-        assert len(set(theirs)) <= len(set(mine)), (sorted(set(theirs) - set(mine)), mine)
-        # a watch-only movie (the room's) comes in parts: more requests of the same files only
-        movies = {p for p in set(theirs) if "/media/" in p}
-        assert len(theirs) - len(mine) <= len(movies), (theirs, mine)
-    finally:
-        owner.page.context.close()
-        room.page.context.close()
-
 
 
 def test_the_items_route_answers_pages_and_added_groups_and_refuses_bad_input(
