@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, Tuple
 
 import requests
 
 from ft_dcc.media.ffmpeg import ffmpeg_executable
+
+#: the test-pattern frames ffmpeg made in this process, by (size, rate, count): frame N of
+#: ``testsrc2`` is the same bytes whatever the start number, so a sequence asked again is copied
+_MADE: Dict[Tuple[str, str, int], Path] = {}
 
 
 def make_sequence(
@@ -23,18 +30,38 @@ def make_sequence(
     name: str = "shot",
 ) -> Path:
     """A PNG sequence ``folder/<name>.%04d.png``: ``frames`` test-pattern frames from ``start``
-    (``rate`` only shapes ffmpeg's pattern; PNG frames carry no rate)."""
+    (``rate`` only shapes ffmpeg's pattern; PNG frames carry no rate). ffmpeg makes each
+    (size, rate, count) once per process; later sequences of it are copies of its files."""
     folder.mkdir(parents=True, exist_ok=True)
-    pattern = folder / f"{name}.%04d.png"
-    subprocess.run(
-        [
-            ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi",
-            "-i", f"testsrc2=size={size}:rate={rate}", "-frames:v", str(frames),
-            "-start_number", str(start), str(pattern),
-        ],
-        check=True,
-    )  # fmt: skip
-    return pattern
+    made = _made_frames(size, rate, frames)
+    for index in range(frames):
+        shutil.copyfile(made / f"f.{index + 1:04d}.png", folder / f"{name}.{start + index:04d}.png")
+    return folder / f"{name}.%04d.png"
+
+
+def _made_frames(size: str, rate: str, frames: int) -> Path:
+    """The folder of ffmpeg's ``frames`` test-pattern frames ``f.0001.png``... of this size
+    and rate (made on first use, in a folder removed when the process ends)."""
+    key = (size, rate, frames)
+    if key not in _MADE:
+        made = Path(tempfile.mkdtemp(prefix="ft_dcc-test-frames-"))
+        atexit.register(_remove, made, os.getpid())
+        subprocess.run(
+            [
+                ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi",
+                "-i", f"testsrc2=size={size}:rate={rate}", "-frames:v", str(frames),
+                "-start_number", "1", str(made / "f.%04d.png"),
+            ],
+            check=True,
+        )  # fmt: skip
+        _MADE[key] = made
+    return _MADE[key]
+
+
+def _remove(folder: Path, owner: int) -> None:
+    """Remove ``folder`` at the exit of the process that made it (not of a forked child)."""
+    if os.getpid() == owner:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_movie(path: Path, *, frames: int, size: str = "320x180", codec: str = "mjpeg") -> Path:
