@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 from blender_helpers import (
     build_addon_zip,
     needs_bpy,
     needs_gui_blender,
-    run_blender,
     run_bpy,
     server_env,
     write_json,
 )
+from dialog_window import GROUP, SIDEBAR_OPEN, dialog_part
 from support import make_task, open_session
 
 from ft_dcc.publish.context.tasks import resolve_task
@@ -49,31 +50,14 @@ def test_misspelt_session_is_refused_then_confirmed(tmp_path, blender_env, embed
 
 
 @needs_gui_blender
-def test_the_sidebar_button_asks_in_a_dialog(tmp_path, blender_env, embedded_server, artifacts_dir):
+@GROUP
+def test_the_sidebar_button_asks_in_a_dialog(dialog_window, artifacts_dir):
     """Debian's Blender 3.4 in a window: the refused publish opens the confirm dialog
-    (screenshot test-artifacts/blender-new-session-dialog.png)."""
-    from gui_window import build_scene_34
-
-    session = open_session(embedded_server, tmp_path)
-    path = make_task(session, f"blnd{uuid.uuid4().hex[:8]}")
-    project = session.get("Project", resolve_task(session, None, path)["project_id"])
-    review.find_or_create_review_session(session, project, "Dailies 2026-11-22")
-    env = server_env(blender_env, embedded_server)
-    shots = tmp_path / "shots"
-    shots.mkdir()
-    options = {
-        "zip": str(build_addon_zip(tmp_path / "dist")),
-        "task": path,
-        "review_session": "dailies 2026-11-22",
-        "screenshots": str(shots),
-    }
-    result = run_blender(
-        "new_session_dialog.py",
-        [write_json(tmp_path / "d.json", options)],
-        env,
-        gui=True,
-        blend=build_scene_34(tmp_path, env),
-    )
+    (screenshot test-artifacts/blender-new-session-dialog.png); the sidebar part of the shared
+    dialogs run (dialog_window.py)."""
+    part = dialog_part(dialog_window, "sidebar")
+    result = part["result"]
     assert result["outcome"] == "failed", result["status"]
-    assert "'Dailies 2026-11-22' is open in this project" in result["status"]
+    assert f"'{SIDEBAR_OPEN}' is open in this project" in result["status"]
+    shots = Path(part["screenshots"])
     shutil.copy(shots / "dialog.png", artifacts_dir / "blender-new-session-dialog.png")

@@ -3,37 +3,39 @@ refusal opens the "Create a new review session?" dialog. Screenshots it, answers
 Return where the dialog was: nothing is written), clicks again and answers yes (Return: the OK
 button) and waits for the bundle.
 
-Args: a JSON file with zip, task, review_session, screenshots. Prints RESULT {after_no, bundle,
-asked, refused}: the bundle's folder after each answer ("" when none), the question each dialog
-drew, and the errors of clicks refused without a dialog.
+A part of session_dialogs.py's run (the add-on is enabled): ``start(options, done)`` with task,
+review_session and screenshots; then ``done({after_no, bundle, asked, refused})``: the bundle's
+folder after each answer ("" when none), the question each dialog drew, and the errors of clicks
+refused without a dialog.
 """
 
-import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import bpy
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ui_clicks import screenshot, view3d
 
-options = json.loads(Path(sys.argv[sys.argv.index("--") + 1]).read_text())
-bpy.ops.preferences.addon_install(filepath=options["zip"])
-import addon_utils  # noqa: E402
-
-addon_utils.enable("ft_dcc_blender", default_set=True)
-settings = bpy.context.scene.ftrack_publish
-settings.task = options["task"]
-settings.review_session = options["review_session"]
 wm = bpy.context.window_manager
-dialog = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.new_session"))]
+options = {}
 state = {"asked": [], "result": {}, "refused": []}
+
+
+def start(part_options, done):
+    """The panel's task and review session, the dialog's questions noted from now on, then the
+    click (a second later)."""
+    options.clear()
+    options.update(part_options, done=done)
+    settings = bpy.context.scene.ftrack_publish
+    settings.task = options["task"]
+    settings.review_session = options["review_session"]
+    note_questions()
+    bpy.app.timers.register(first_click, first_interval=1.0)
 
 
 def note_questions():
     """Keep each question the dialog draws (the dialog's own draw, unchanged)."""
+    dialog = sys.modules[next(m for m in sys.modules if m.endswith("ft_dcc_blender.new_session"))]
     draw = dialog.FTDCC_OT_confirm_new_session.draw
 
     def draw_and_note(self, context):
@@ -97,10 +99,5 @@ def wait_for_bundle():
 def finish():
     result = dict(state["result"], bundle=wm.ftdcc_farm_bundle, asked=state["asked"],
                   refused=state["refused"])  # fmt: skip
-    print("\nRESULT " + json.dumps(result), flush=True)
-    os._exit(0)
+    options["done"](result)
     return None
-
-
-note_questions()
-bpy.app.timers.register(first_click, first_interval=1.0)
