@@ -111,8 +111,11 @@ def _own_plugins(queued: StudioSettings, alone: StudioSettings) -> PluginSetting
 
 
 def decision_of(state: ReviewScope) -> QueuedDecision:
-    """What the offline publish of ``state``'s reviewable decided, for the flush."""
-    request = attr.evolve(state.request, reviewables=[state.item.reviewable])
+    """What the offline publish of ``state``'s reviewable decided, for the flush (a still as
+    decided: the request's or the host's one picture, as a files host given an image)."""
+    request = attr.evolve(
+        state.request, reviewables=[state.item.reviewable], still=state.item.still
+    )
     camera = asset_fields(state).get("camera")
     return QueuedDecision(
         request=request,
