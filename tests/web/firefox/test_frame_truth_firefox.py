@@ -4,7 +4,7 @@ over seeded random seeks and steps, in movies at 23.976, 24, 25, 29.97 and 60 fp
 typed while the movie plays keeps the frame where typing began.
 
 One Firefox for the module (its tests share the module's server session and movies, so they run
-on one worker); each test opens its rate's page afresh.
+on one worker); each test opens its rate's page afresh, once for all it checks of that rate.
 """
 
 from __future__ import annotations
@@ -59,9 +59,12 @@ def test_firefox_is_the_debian_esr_over_webdriver_bidi(firefox: Firefox) -> None
 
 
 @pytest.mark.parametrize("rate", RATES)
-def test_after_load_the_picture_is_the_poster_frame(
+def test_after_load_steps_and_random_seeks_show_the_counters_frame(
     firefox: Firefox, five_rates: Dict[float, Tuple[str, str]], rate: float, artifacts_dir: Path
 ) -> None:
+    """One load of the rate's page (a load costs Firefox about what reading 15 moves does): after
+    load the picture is the poster frame; steps forward and back show the counter's frame, and
+    so do seeded random seeks and steps from the poster frame the steps came back to."""
     item = open_page(firefox, five_rates[rate])
     read, wrong = wrong_frames(firefox.evaluate, item, [])
     assert (read, wrong) == (1, [])
@@ -69,21 +72,9 @@ def test_after_load_the_picture_is_the_poster_frame(
         firefox.evaluate(f"document.querySelector('#{item} .frame-number').scrollIntoView()")
         firefox.screenshot(artifacts_dir / "firefox_frame_truth_page.png")
 
-
-@pytest.mark.parametrize("rate", RATES)
-def test_steps_forward_and_back_show_the_counters_frame(
-    firefox: Firefox, five_rates: Dict[float, Tuple[str, str]], rate: float
-) -> None:
-    item = open_page(firefox, five_rates[rate])
     read, wrong = wrong_frames(firefox.evaluate, item, steps(STEPS))
     assert (read, wrong) == (2 * STEPS, [])
 
-
-@pytest.mark.parametrize("rate", RATES)
-def test_random_seeks_and_steps_show_the_counters_frame(
-    firefox: Firefox, five_rates: Dict[float, Tuple[str, str]], rate: float
-) -> None:
-    item = open_page(firefox, five_rates[rate])
     wrong_frames(firefox.evaluate, item, [])  # settled at the poster first
     moves = random_moves(seed=int(rate * 1000), count=RANDOM_MOVES, start=POSTER)
     read, wrong = wrong_frames(firefox.evaluate, item, moves)
