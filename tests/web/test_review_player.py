@@ -404,6 +404,29 @@ def test_an_8x_loop_never_names_a_frame_past_the_out_point(dailies: Any, page: A
         item.evaluate("() => { window.__frames = []; }")
 
 
+def test_a_loop_that_meets_the_movies_end_at_8x_plays_on_at_8x(dailies: Any, page: Any) -> None:
+    """A reviewer looping the whole movie at 8x on a busy page: the movie runs to its end before
+    the page wraps it (made so by a stall of the page's main thread), the page starts the loop
+    again from its end, and it must go on at the reviewer's 8x (it restarted at the base speed:
+    the reviewer silently dropped to 1x, and L doubled from there)."""
+    _, _, url = dailies
+    page.goto(url)
+    item, video = loaded_item(page)
+    item.locator(".counter").click()
+    item.locator("button.loop").click()
+    for _ in range(4):  # L, then L again three times: 1x, 2x, 4x, 8x
+        page.keyboard.press("l")
+    page.wait_for_function("(v) => !v.paused && v.playbackRate === 8", arg=video.element_handle())
+    video.evaluate(WATCH_LOOP)
+    video.evaluate(STALL_UNTIL_THE_END, [200, WAIT_MS])
+    assert page.evaluate("() => window.__loop.ends") > 0, "the movie never met its end"
+    page.wait_for_function("(v) => !v.paused", arg=video.element_handle(), timeout=WAIT_MS)
+    rate = video.evaluate("(v) => v.playbackRate")
+    shown = item.locator(".shuttle").inner_text()
+    page.keyboard.press("k")
+    assert (rate, shown) == (8, "\u25b6 8\u00d7"), "the loop went on at another speed"
+
+
 def test_a_pause_holds_when_the_movie_end_is_delivered_after_it(dailies: Any, page: Any) -> None:
     """A looping movie that runs to its end just before K (at 8x on a busy page the out point's
     wrap comes too late): the browser still delivers ``ended`` after the pause, in a task of

@@ -485,9 +485,11 @@
     });
     video.addEventListener("play", function () { self.showShuttle(); });
     // the end of the movie is delivered in a task of its own: a pause can come first (K at 8x,
-    // when the out point's wrap came too late), and then the loop must not start again
+    // when the out point's wrap came too late), and then the loop must not start again; a loop
+    // that met the end before its wrap goes on at the reviewer's speed (the ended video keeps
+    // its rate), as a wrap does
     video.addEventListener("ended", function () {
-      if (self.loop && self.wanted) self.play();
+      if (self.loop && self.wanted) self.play(video.playbackRate);
       else self.showShuttle();
     });
     // Once the movie's frames are known, show the counter's frame (the poster's, unless the
