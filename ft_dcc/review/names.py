@@ -175,6 +175,14 @@ def all_sessions(session: PublishSession, project: Optional[EntityLike] = None) 
     return list(session.query(f"select {SESSION_FIELDS} from ReviewSession{where}").all())
 
 
+def session_names(session: PublishSession, project: Optional[EntityLike] = None) -> List[str]:
+    """The names of every review session (in ``project`` when given): what a near miss is
+    looked for among, read alone (whole sessions with long descriptions, a year of them, pass
+    what a server answers in one reply)."""
+    where = f" where project_id is {quote(project['id'])}" if project is not None else ""
+    return [str(s["name"]) for s in session.query(f"select name from ReviewSession{where}").all()]
+
+
 def resolve_session(
     session: PublishSession, name: str, project: Optional[EntityLike] = None
 ) -> EntityLike:
@@ -188,8 +196,7 @@ def resolve_session(
             f"{len(found)} review sessions are called {name!r} (in projects {projects})",
             hint="say which with --project PROJECT",
         )
-    names = [s["name"] for s in all_sessions(session, project)]
-    close = close_matches(name, names)
+    close = close_matches(name, session_names(session, project))
     where = f" in project {project['name']!r}" if project is not None else ""
     hint = (
         f"did you mean {' or '.join(repr(c) for c in close)}?"

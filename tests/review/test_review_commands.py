@@ -15,6 +15,7 @@ import requests
 from support import open_session
 from support.cli import run_ft_dcc
 from support.feedback import seed_feedback
+from support.trust import server_with_env
 
 from ft_dcc.review import sessions as review
 
@@ -53,6 +54,27 @@ def new_project(session: Any) -> Any:
     project = session.create("Project", {"name": name, "full_name": name, "project_schema": schema})
     session.commit()
     return project
+
+
+def test_a_misspelt_name_is_named_among_sessions_with_long_descriptions(tmp_path: Path) -> None:
+    """The near-miss search reads the sessions' names only: on a server holding many sessions
+    with long descriptions (a year of dailies), the names fit in one reply where whole sessions
+    do not (the close of a misspelt name failed with the server's reply-size refusal)."""
+    limit = {"FT_DCC_MAX_REPLY_BYTES": str(1024 * 1024)}  # the schemas' reply fits
+    with server_with_env(tmp_path / "server", limit) as server:
+        with open_session(server, tmp_path) as session:
+            project = new_project(session)
+            for day in range(40):  # 40 x 60,000 characters of description: past the limit
+                session.create("ReviewSession", {
+                    "name": f"Dailies day {day:03d}", "project_id": project["id"],
+                    "description": "notes " * 10_000,
+                })  # fmt: skip
+                if day % 5 == 4:  # each commit's reply under the limit
+                    session.commit()
+        env = dict(server.env, FTRACK_API_SCHEMA_CACHE_PATH=str(tmp_path / "schemas"))
+        error = fails(env, "close", "Dailies dya 017")
+    assert "no review session is called 'Dailies dya 017'" in error, error
+    assert "'Dailies day 017'" in error, error
 
 
 def test_create_list_close_reopen(env: Dict[str, str], session: Any) -> None:
