@@ -23,12 +23,12 @@ import requests
 
 from ft_dcc.exceptions import FeedbackError
 from ft_dcc.host.feedback import NOTE, FeedbackRow
+from ft_dcc.media.image_header import PNG_SIGNATURE
 from ft_dcc.session.schema_cache import default_cache_directory
 from ft_dcc.session.settings import resolve_settings
 
 log = logging.getLogger(__name__)
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 #: the largest drawing downloaded (the review page accepts 4 MiB)
 MAX_BYTES = 8 * 1024 * 1024
 #: Downloads ``url`` into a file; the default speaks HTTP with the API key headers.
@@ -106,7 +106,7 @@ def note_overlays(
         if not path.is_file():
             partial = path.with_suffix(".part")
             (download or http_download())(url, partial)
-            if partial.read_bytes()[: len(PNG_MAGIC)] != PNG_MAGIC:
+            if partial.read_bytes()[: len(PNG_SIGNATURE)] != PNG_SIGNATURE:
                 partial.unlink()
                 raise FeedbackError("The note's drawing is not a PNG image; it is not shown.")
             partial.replace(path)
