@@ -1,6 +1,7 @@
 """Where the test suite's CPU goes: a pytest plugin and its summary.
 
-For each test the plugin records ``[machine_cpu, wall, own_cpu, worker, tree_cpu, pg_cpu]``:
+For each test the plugin records
+``[machine_cpu, wall, own_cpu, worker, tree_cpu, pg_cpu, start, end]``:
 
 - ``machine_cpu``: the machine's busy CPU time (``/proc/stat``: every process, so servers,
   Blender, Chromium and PostgreSQL count too) between the test's start and end. Meaningful on
@@ -14,16 +15,26 @@ For each test the plugin records ``[machine_cpu, wall, own_cpu, worker, tree_cpu
   (``support.launcher``; the zygote reaps them, not pytest), browsers and Blender count in the
   test during which they ran. A server shared by several tests counts in each test as it works.
   PostgreSQL's cluster (started by ``pg_ctl``, which detaches it) is not in the tree.
-- ``pg_cpu``: the CPU of the PostgreSQL clusters this pytest process uses (each postmaster, its
-  live processes and the connections' backends it has reaped), read from ``/proc``. A cluster is
-  shared by the workers of a parallel run, so this is the test's share only on one worker
-  (``-p no:xdist``); under pytest-xdist it holds what the other workers asked meanwhile.
+- ``pg_cpu``: the CPU of the PostgreSQL clusters this pytest process uses, read from ``/proc``
+  (``suite_pg``). On one worker (``-p no:xdist``): the clusters' whole CPU (each postmaster, its
+  live processes and the connections' backends it has reaped). Under pytest-xdist a cluster
+  serves every worker, so only the backends whose client is this worker's process tree count
+  (the other workers' connections no longer do); a connection opened and closed within one test
+  is missed there.
+- ``start``, ``end``: the wall clock (``time.time()``) when the test's setup began and its
+  teardown ended: ``suite_timeline`` draws the workers' timelines from them.
+
+The process that runs no tests (pytest-xdist's controller) samples the machine every second
+meanwhile (``suite_timeline.Sampler``: busy cores from ``/proc/stat``, memory in use) into
+``$SUITE_CPU_OUT.machine`` (an ``"@machine"`` entry, read beside the rows), so the timeline
+shows when fewer cores than the machine has were busy, and the run's peak memory.
 
 Rows go to ``$SUITE_CPU_OUT`` (``.<worker>`` appended under pytest-xdist, one file per worker,
 each written after every test, so an interrupted run keeps what it measured)::
 
     PYTHONPATH=tests/tools SUITE_CPU_OUT=/tmp/cpu.json .venv/bin/python -m pytest -p suite_cpu
     python3 tests/tools/suite_cpu.py /tmp/cpu.json*     # totals by folder and the top files
+    python3 tests/tools/suite_timeline.py /tmp/cpu.json*  # each worker's timeline, the idle tail
 """
 
 from __future__ import annotations
@@ -36,60 +47,20 @@ import time
 from typing import Any, Dict, Generator, List, Tuple, Union
 
 import pytest
+from suite_pg import PgMeter, Table, below, process_table
+from suite_timeline import Sampler, busy_seconds, group_of, read_rows
 
 Row = List[Union[float, str]]
 _ROWS: Dict[str, Row] = {}
-_PG_SPENT: Dict[str, float] = {}  # the last CPU read of each cluster's postmaster, by its data
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_SAMPLER = pytest.StashKey[Sampler]()
+_PG = PgMeter(parallel=bool(_WORKER))
 
 
-def _busy_seconds() -> float:
-    with open("/proc/stat", encoding="ascii") as stat:
-        ticks = [int(value) for value in stat.readline().split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle and iowait
-    return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
-
-
-def _tree_seconds(root: int) -> float:
+def _tree_seconds(root: int, table: Table) -> float:
     """CPU of ``root`` and of every process below it, live or reaped (Linux ``/proc``)."""
-    clock = os.sysconf("SC_CLK_TCK")
-    children: Dict[int, List[int]] = collections.defaultdict(list)
-    spent: Dict[int, float] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        pid = int(name)
-        children[int(fields[1])].append(pid)
-        spent[pid] = sum(int(value) for value in fields[11:15]) / clock
-    return _summed(root, children, spent)
-
-
-def _summed(root: int, children: Dict[int, List[int]], spent: Dict[int, float]) -> float:
-    total, stack = 0.0, [root]
-    while stack:
-        pid = stack.pop()
-        total += spent.get(pid, 0.0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-def _pg_seconds() -> float:
-    """CPU of the PostgreSQL clusters this process uses (``support.pg_cluster.DATA_FOLDERS``,
-    when the suite's support is loaded): each postmaster's tree, as ``_tree_seconds``; a
-    stopped cluster counts what it had spent when last read."""
-    module = sys.modules.get("support.pg_cluster")
-    for data in set(getattr(module, "DATA_FOLDERS", ())):
-        try:
-            postmaster = int((data / "postmaster.pid").read_text().split()[0])
-        except (OSError, ValueError, IndexError):  # not started yet, or stopped
-            continue
-        _PG_SPENT[str(data)] = _tree_seconds(postmaster)
-    return sum(_PG_SPENT.values())
+    children, spent = table
+    return sum(spent.get(pid, 0.0) for pid in below(root, children))
 
 
 def _own_seconds() -> float:
@@ -100,18 +71,35 @@ def _own_seconds() -> float:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, None, None]:
-    busy, own, start = _busy_seconds(), _own_seconds(), time.monotonic()
-    tree, pg = _tree_seconds(os.getpid()), _pg_seconds()
+    busy, own, start, began = busy_seconds(), _own_seconds(), time.monotonic(), time.time()
+    table = process_table()
+    tree, pg = _tree_seconds(os.getpid(), table), _PG.seconds(table)
     yield
+    table = process_table()
     _ROWS[item.nodeid] = [
-        round(_busy_seconds() - busy, 2),
+        round(busy_seconds() - busy, 2),
         round(time.monotonic() - start, 2),
         round(_own_seconds() - own, 2),
         _WORKER or "main",
-        round(_tree_seconds(os.getpid()) - tree, 2),
-        round(_pg_seconds() - pg, 2),
+        round(_tree_seconds(os.getpid(), table) - tree, 2),
+        round(_PG.seconds(table) - pg, 2),
+        round(began, 2),
+        round(time.time(), 2),
     ]
     _write()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The controller of a parallel run (it runs no tests) samples the machine meanwhile."""
+    out = os.environ.get("SUITE_CPU_OUT")
+    if out and not _WORKER and config.getoption("numprocesses", None):
+        config.stash[_SAMPLER] = Sampler(f"{out}.machine")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    sampler = config.stash.get(_SAMPLER, None)
+    if sampler is not None:
+        sampler.stop()
 
 
 def _write() -> None:
@@ -153,8 +141,8 @@ def groups(rows: Dict[str, Row], top: int = 8) -> List[str]:
     another: the run's longest chains), with their tests, tree CPU and worker."""
     by_group: Dict[str, List[Any]] = {}
     for nodeid, row in rows.items():
-        test, _at, name = nodeid.split("::")[-1].rpartition("@")  # xdist's "id@group"
-        if test and "]" not in name:  # not an "@" inside a parameter's id
+        name = group_of(nodeid)
+        if name:
             totals = by_group.setdefault(name, [0, 0.0, 0.0, str(row[3])])
             totals[0] += 1
             totals[1] += float(row[1])
@@ -184,8 +172,4 @@ def _largest_first(totals: Dict[str, List[float]]) -> List[Tuple[str, List[float
 
 
 if __name__ == "__main__":
-    merged: Dict[str, Row] = {}
-    for name in sys.argv[1:]:
-        with open(name, encoding="utf-8") as source:
-            merged.update(json.load(source))
-    print(summary(merged))
+    print(summary(read_rows(sys.argv[1:])[0]))

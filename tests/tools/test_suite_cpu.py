@@ -1,0 +1,87 @@
+"""The suite's CPU plugin: whose PostgreSQL work a test is charged under pytest-xdist, and the
+timeline it draws from the tests' start and end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import suite_timeline
+from suite_pg import PgMeter, process_table
+from support.waiting import wait_until
+
+#: a query that keeps its backend busy for a while on any machine (CPU seconds, not wall)
+BUSY_SQL = "SELECT count(*) FROM generate_series(1, 20000000)"
+
+OUTSIDE_CLIENT = """
+import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as connection:
+    connection.execute(sys.argv[2]).fetchall()
+open(sys.argv[3], "w").write("done")
+"""
+
+
+def _outside_client(url: str, done: Path) -> None:
+    """A client outside this process's tree (``setsid -f``: init adopts it), as another worker's
+    server is; returns when its query has run."""
+    subprocess.run(
+        ["setsid", "-f", sys.executable, "-c", OUTSIDE_CLIENT, url, BUSY_SQL, str(done)],
+        check=True,
+    )
+    wait_until(done.exists, "the outside client's query", timeout=600)
+
+
+def test_a_worker_is_charged_its_own_connections_not_another_workers(
+    pg_cluster: Any, tmp_path: Path
+) -> None:
+    psycopg = pytest.importorskip("psycopg")
+    url = pg_cluster.url("postgres")
+    parallel, whole = PgMeter(parallel=True), PgMeter(parallel=False)
+    with psycopg.connect(url, autocommit=True) as mine:
+        table = process_table()
+        before = parallel.seconds(table), whole.seconds(table)
+        _outside_client(url, tmp_path / "done")
+        table = process_table()
+        outside = parallel.seconds(table) - before[0], whole.seconds(table) - before[1]
+        mine.execute(BUSY_SQL).fetchall()
+        table = process_table()
+        inside = parallel.seconds(table) - before[0] - outside[0]
+    assert outside[1] > 0.3, "the whole cluster's CPU holds the other client's query"
+    assert outside[0] < 0.05, "another process tree's connection is not this worker's"
+    assert inside > 0.3, "this process's own connection counts"
+
+
+def _row(worker: str, start: float, end: float) -> List[Any]:
+    return [0.0, end - start, 0.0, worker, 0.0, 0.0, start, end]
+
+
+def test_the_timeline_shows_each_workers_groups_and_the_tail() -> None:
+    rows: Dict[str, List[Any]] = {
+        "tests/a.py::test_one@big()": _row("gw0", 100.0, 160.0),
+        "tests/a.py::test_two@big()": _row("gw0", 160.0, 200.0),
+        "tests/b.py::test_alone[x@y]": _row("gw1", 100.0, 120.0),
+    }
+    samples = [[100.0 + t, 2.0 if t <= 20 else 1.0, 900.0] for t in range(101)]
+    machine = {"cores": 2, "samples": samples}
+    drawn = suite_timeline.timeline(rows, machine, width=10)
+    lines = drawn.splitlines()
+    assert lines[1] == "   gw0 |AAAAAAAAAA|"
+    assert lines[2] == "   gw1 |--        |", "an '@' inside a parameter's id is no group"
+    assert lines[3] == " cores |2211111111|"
+    assert "tail (fewer than all 2 workers with work): 80 s" in drawn
+    assert "cores (2) idle: 80 core-s in the run, 80 in the tail" in drawn
+    assert "peak memory in use 900 MiB" in drawn
+    assert "  A  gw0      0-100       2 tests big()" in drawn, "times from the run's start"
+
+
+def test_rows_without_times_are_laid_end_to_end() -> None:
+    rows: Dict[str, List[Any]] = {
+        "tests/a.py::t1@g()": [0.0, 5.0, 0.0, "gw0"],
+        "tests/a.py::t2@g()": [0.0, 5.0, 0.0, "gw0"],
+    }
+    by_worker, _origin, timed = suite_timeline.spans(rows)
+    assert not timed
+    assert by_worker == {"gw0": [(0.0, 5.0, "g()"), (5.0, 10.0, "g()")]}
