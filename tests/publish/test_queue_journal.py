@@ -1,7 +1,9 @@
-"""The offline queue's journal keeps a queued version's decision typed: its request in the
-request's one JSON form (the form a headless host and a farm node receive), what the settings
-alone gave and its host's facts. An entry that cannot be read (damaged, or of a newer format)
-is refused with an error naming its file and what to do; it stays with its media, and the other
+"""The offline queue's journal keeps a queued version's decision typed: the artist's own request
+(None or empty where the settings decide) in the request's one JSON form (the form a headless
+host and a farm node receive) and its host's facts; the journals of the two previous formats
+(the settled request beside what the settings alone gave; the dict of decided values) are read
+as the artist's choices. An entry that cannot be read (damaged, or of a newer format) is
+refused with an error naming its file and what to do; it stays with its media, and the other
 entries still flush."""
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from test_queue_redecide import ft_dcc, queued
 from ft_dcc.exceptions import QueueError
 from ft_dcc.publish import OfflineQueue
 from ft_dcc.publish.common.recorded_host import HostFacts
-from ft_dcc.publish.offline.queued_decision import QueuedDecision, read_decision
+from ft_dcc.publish.offline.queued_decision import QueuedDecision, artist_choices, read_decision
 from ft_dcc.publish.request.request import PublishRequest, Reviewable
 from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.publish.request.wire import request_from_json
@@ -27,43 +29,82 @@ from ft_dcc.publish.request.wire import request_from_json
 WHERE = "/queue/20261127T120000.000000-abc/manifest.json"
 
 
+ARTIST = PublishRequest(
+    task="p/sq010/sh010/comp", review_session_name="Mine", fps="25",
+    reviewables=[Reviewable(asset_name="plate")],
+    settings=StudioSettings(plugins={"CollectCaptureSpec": {"resolution": "640x480"}}),
+)  # fmt: skip
+HOST = HostFacts(name="files", rate_source="--fps", resolution=(320, 240),
+                 frame_range=(1001, 1004), fps="25/1")  # fmt: skip
+
+
 def _decision() -> QueuedDecision:
-    capture = {"CollectCaptureSpec": {"resolution": "640x480"}}
-    queued = PublishRequest(
-        task="p/sq010/sh010/comp", review_session_name="Mine", fps="25",
-        reviewables=[Reviewable(asset_name="plate")],
-        settings=StudioSettings(plugins={**capture, "ValidateFrameRange": {"severity": "warn"}}),
-    )  # fmt: skip
+    return QueuedDecision(request=ARTIST, host=HOST, input="/shots/plate.%04d.png")
+
+
+#: one version's decision as format 2 wrote it: the request as the offline publish received it
+#: (settled: the settings' review session name and frame check beside the artist's choices)
+#: and what the settings alone gave
+SETTLED_DECISION = """{
+  "ft_dcc_queued": 2,
+  "request": {"ft_dcc_request": 1, "reviewables": [{"source": null, "asset_name": "plate"}],
+              "task": "p/sq010/sh010/comp", "review_session_name": "Dailies 2026-11-27",
+              "comment": "", "frames": null, "fps": "25/1", "invitees": [], "addresses": [],
+              "include_source": false, "queue_dir": null, "work_dir": null,
+              "thumbnail_frame": null, "still": false, "still_frame": null, "burnin": null,
+              "burnin_template": null, "new_review_session": false, "repair": false,
+              "settings": {"plugins": {"CollectCaptureSpec": {"resolution": "640x480"},
+                                       "ValidateFrameRange": {"severity": "warn"}}},
+              "task_names": {"project": "p", "shot": "sh010", "task": "comp"}},
+  "alone": {"ft_dcc_request": 1, "reviewables": [{"source": null, "asset_name": null}],
+            "task": "p/sq010/sh010/comp", "review_session_name": "Dailies 2026-11-27",
+            "comment": "", "frames": null, "fps": null, "invitees": [], "addresses": [],
+            "include_source": false, "queue_dir": null, "work_dir": null,
+            "thumbnail_frame": null, "still": false, "still_frame": null, "burnin": null,
+            "burnin_template": null, "new_review_session": false, "repair": false,
+            "settings": {"plugins": {"ValidateFrameRange": {"severity": "warn"}}},
+            "task_names": {"project": "p", "shot": "sh010", "task": "comp"}},
+  "host": {"name": "files", "rate_source": "--fps", "renders_range": false,
+           "resolution": [320, 240], "frame_range": [1001, 1004], "fps": "25/1",
+           "renumbers": false},
+  "input": "/shots/plate.%04d.png", "burnin": false, "default_asset": null, "camera": null
+}"""
+
+
+def test_a_decision_is_the_artists_request_in_its_one_form_and_read_back_as_it_was() -> None:
+    decision = _decision()
+    written = json.loads(json.dumps(decision.to_json()))
+    assert written["ft_dcc_queued"] == 3 and "alone" not in written
+    assert request_from_json(written["request"]) == ARTIST  # the one reader
+    assert read_decision(written, WHERE, "plate", "p/sq010/sh010/comp") == decision
+
+
+def test_a_decision_of_format_2_is_read_as_the_artists_choices() -> None:
+    """What the settings alone gave (the session's name, the frame check) is left to them."""
+    read = read_decision(json.loads(SETTLED_DECISION), WHERE, "plate", "p/sq010/sh010/comp")
+    asked = read.request
+    assert (asked.review_session_name, asked.fps) == (None, Fraction(25))
+    assert asked.settings.plugins == {"CollectCaptureSpec": {"resolution": "640x480"}}
+    assert read.host == HOST and read.input == "/shots/plate.%04d.png"
+
+
+def test_the_artists_choices_are_what_the_settings_alone_did_not_give() -> None:
     alone = PublishRequest(
         task="p/sq010/sh010/comp", review_session_name="Dailies 2026-11-27",
         settings=StudioSettings(plugins={"ValidateFrameRange": {"severity": "warn"}}),
     )  # fmt: skip
-    host = HostFacts(name="files", rate_source="--fps", resolution=(320, 240),
-                     frame_range=(1001, 1004), fps="25/1")  # fmt: skip
-    return QueuedDecision(request=queued, alone=alone, host=host, input="/shots/plate.%04d.png")
+    frame_check = {"ValidateFrameRange": {"severity": "warn"}}
+    settled = attr.evolve(ARTIST, settings=StudioSettings(
+        plugins={**ARTIST.settings.plugins, **frame_check}))  # fmt: skip
+    assert artist_choices(settled, alone) == ARTIST
+    assert artist_choices(alone, alone).review_session_name is None  # left to the settings
+    assert artist_choices(settled, None) == settled  # unread: every value is the artist's
 
 
-def test_a_decision_is_written_in_the_requests_one_form_and_read_back_as_it_was() -> None:
-    decision = _decision()
-    written = json.loads(json.dumps(decision.to_json()))
-    assert request_from_json(written["request"]) == decision.request  # the one reader
-    assert read_decision(written, WHERE, "plate", "p/sq010/sh010/comp") == decision
-
-
-def test_the_artists_choices_are_what_the_settings_alone_did_not_give() -> None:
-    asked = _decision().artist_request()
-    assert (asked.review_session_name, asked.fps) == ("Mine", Fraction(25))
-    assert asked.settings.plugins == {"CollectCaptureSpec": {"resolution": "640x480"}}
-    alone = _decision().alone
-    assert alone is not None
-    same = QueuedDecision(request=alone, alone=alone, host=HostFacts())
-    assert same.artist_request().review_session_name is None  # the settings' name: left to them
-
-
-def test_the_flush_settles_the_artists_choices_with_the_settings_now(
+def test_the_flush_settles_the_artists_request_with_the_settings_now(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Through the live publish's own ``settled``: what the settings alone gave offline is the
+    """Through the live publish's own ``settled``: what the artist left empty is the
     settings' now, what the artist chose stays."""
     from ft_dcc.publish.offline.flush_decision import settled
     from ft_dcc.publish.request.settings_options import SharedRead, resolve_for
@@ -78,17 +119,16 @@ def test_the_flush_settles_the_artists_choices_with_the_settings_now(
     assert chosen.review_session_name == "Mine" and chosen.fps == Fraction(25)
     plugins = chosen.settings.plugins
     assert plugins["CollectCaptureSpec"] == {"resolution": "640x480", "scale": 0.5}
-    assert "ValidateFrameRange" not in plugins  # the settings alone gave "warn": now theirs
-    alone = _decision().alone
-    assert alone is not None
-    left = settled(attr.evolve(_decision(), request=alone), read)
-    assert left.review_session_name == "p now"
+    assert "ValidateFrameRange" not in plugins  # the settings now give the default
+    former = read_decision(json.loads(SETTLED_DECISION), WHERE, "plate", None)
+    left = settled(former, read)
+    assert left.review_session_name == "p now" and "ValidateFrameRange" not in left.settings.plugins
 
 
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        ({"ft_dcc_queued": 99}, "format ft_dcc_queued 99; this ft_dcc reads 2"),
+        ({"ft_dcc_queued": 99}, "format ft_dcc_queued 99; this ft_dcc reads 3"),
         ({"request": {"ft_dcc_request": 1, "fps": [25]}}, "is damaged"),
         ({"host": "files"}, "is damaged"),
     ],

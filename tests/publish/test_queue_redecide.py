@@ -351,6 +351,61 @@ def test_entries_queued_by_the_previous_releases_are_decided_again_and_published
     assert OfflineQueue(tmp_path / "queue").entries() == []
 
 
+#: one version's queued decision as format 2 wrote it: the request as the offline publish
+#: received it (settled: the settings' review session name beside the artist's --fps) and what
+#: the settings alone gave
+SETTLED_DECISION = string.Template("""{
+  "ft_dcc_queued": 2,
+  "request": {"ft_dcc_request": 1, "reviewables": [{"source": null, "asset_name": null}],
+              "task": "$task", "review_session_name": "$session", "comment": "",
+              "frames": null, "fps": "25/1", "invitees": [], "addresses": [],
+              "include_source": false, "queue_dir": null, "work_dir": null,
+              "thumbnail_frame": null, "still": false, "still_frame": null, "burnin": null,
+              "burnin_template": null, "new_review_session": false, "repair": false,
+              "settings": {"plugins": {}}, "task_names": {"project": "$project"}},
+  "alone": {"ft_dcc_request": 1, "reviewables": [{"source": null, "asset_name": null}],
+            "task": "$task", "review_session_name": "$session", "comment": "",
+            "frames": null, "fps": null, "invitees": [], "addresses": [],
+            "include_source": false, "queue_dir": null, "work_dir": null,
+            "thumbnail_frame": null, "still": false, "still_frame": null, "burnin": null,
+            "burnin_template": null, "new_review_session": false, "repair": false,
+            "settings": {"plugins": {}}, "task_names": {"project": "$project"}},
+  "host": {"name": "files", "rate_source": "--fps", "renders_range": false,
+           "resolution": [320, 240], "frame_range": [1001, 1004], "fps": "25/1",
+           "renumbers": false},
+  "input": "$input", "burnin": false, "default_asset": "$asset", "camera": null
+}""")
+
+
+def test_an_entry_queued_in_the_settled_format_is_decided_again_and_published(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """A journal entry as format 2 wrote it (the settled request beside what the settings
+    alone gave): the review session the settings alone named takes the studio's name at
+    flush, the asset the offline publish named by its input takes the studio's template."""
+    (task,) = _tasks(fresh_server, tmp_path, 1)
+    studio = {"naming.review_session": TEMPLATE, "naming.asset": "{shot}_{task}"}
+    push(fresh_server, tmp_path, studio, "--studio")
+    fresh_server.stop()
+    queued(fresh_server, tmp_path, "plate", task, "--fps", "25")
+    (entry,) = OfflineQueue(tmp_path / "queue").entries()
+    path = entry.path / "manifest.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    literal = SETTLED_DECISION.substitute(
+        task=task, session=document["review_session_name"], project=task.split("/")[0],
+        asset=document["asset_name"], input="/shots/plate.%04d.png",
+    )  # fmt: skip
+    document["queued_decision"] = json.loads(literal)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    fresh_server.start()
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert versions_of(fresh_server, tmp_path, task) == [
+        {"asset": "sh010_comp", "version": 1, "sessions": [_week_name(task.split("/")[0])]}
+    ]
+    assert OfflineQueue(tmp_path / "queue").entries() == []
+
+
 def test_a_publish_queued_with_an_older_clients_settings_is_named_by_them_at_flush(
     fresh_server: Any, tmp_path: Path
 ) -> None:

@@ -75,9 +75,9 @@ class IntegrateManifest:
     #: the other versions of the same publish (several reviewables): same task and review
     #: session, written with this one in one commit, journaled and queued as one entry
     siblings: List[IntegrateManifest] = attr.Factory(list)
-    #: what a publish queued offline decided without the server (its typed request and the
-    #: settings alone, the host's facts: ``ft_dcc.publish.offline.queued_decision``, in its
-    #: JSON form): decided again at flush (``ft_dcc.publish.offline.flush_decision``)
+    #: what a publish queued offline decided without the server (the artist's own request,
+    #: the host's facts: ``ft_dcc.publish.offline.queued_decision``, in its JSON form):
+    #: decided again at flush (``ft_dcc.publish.offline.flush_decision``)
     queued_decision: Dict[str, Any] = attr.Factory(dict)
     created_at: str = attr.Factory(
         lambda: _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")

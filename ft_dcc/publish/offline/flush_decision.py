@@ -3,13 +3,12 @@
 Offline, a publish decides without the server: the review session's name and the capture size
 come from the settings file and the defaults (the studio's and the project's settings unread),
 frames that carry no rate play at the configured default (the shot's rate unread), the range is
-the input's. Each queued version keeps what it decided (``queued_decision``): its typed request,
-what the settings alone gave and its host's facts. At flush :func:`decide_again` reads the
-settings now (``settings_options.resolve_for``, as a live publish) and settles the artist's
-choices with them (``settled``, the live publish's own: a value that differs from what the
-settings alone gave is the artist's, and stays); then the pipeline's collectors and validators
-that decide (pyblish's target ``queued``: ``api.decide_queued``) run on that request and the
-recorded host (``RecordedHost``). Then
+the input's. Each queued version keeps the artist's own request and its host's facts
+(``queued_decision``). At flush :func:`decide_again` reads the settings now
+(``settings_options.resolve_for``, as a live publish) and settles the artist's request with them
+(``settled``, the live publish's own: the artist's choices stay, the settings fill the rest);
+then the pipeline's collectors and validators that decide (pyblish's target ``queued``:
+``api.decide_queued``) run on that request and the recorded host (``RecordedHost``). Then
 
 - what can be fixed without the DCC is fixed: the review session's and the asset's names, and
   the numbering of a movie the shot numbers (when no burn-in shows it);
@@ -124,10 +123,10 @@ def _settings_now(
 
 
 def settled(decision: QueuedDecision, read: Read) -> PublishRequest:
-    """The queued request as a live publish receives it now: the artist's choices settled
+    """The queued request as a live publish receives it now: the artist's request settled
     with the settings now (``settings_options.settled``), the artist's own plugin values over
     the settings' (as the artist's layer lies over the others)."""
-    asked = decision.artist_request()
+    asked = decision.request
     now = settled_with(asked, *read)
     plugins = merged([now.settings.plugins, asked.settings.plugins])
     return attr.evolve(now, settings=StudioSettings(plugins=plugins))

@@ -1,18 +1,19 @@
 """What a publish queued offline decided, as its journal keeps it (typed, one JSON form).
 
 Offline, a publish decides without the server. Each queued version keeps a
-:class:`QueuedDecision` in ``IntegrateManifest.queued_decision``: its request as the publish
-received it, in the request's one JSON form (:mod:`ft_dcc.publish.request.wire`, as a headless
-host or a farm node receives it), what the settings file and the defaults alone gave that
-publish (a request too: a value of the request that differs from it is the artist's own
-choice, :meth:`QueuedDecision.artist_request`) and its host's facts
-(:class:`~ft_dcc.publish.common.recorded_host.HostFacts`). The flush decides it again from
-them (``flush_decision``).
+:class:`QueuedDecision` in ``IntegrateManifest.queued_decision``: the artist's own request (what
+the artist chose, None or empty where the settings decide), in the request's one JSON form
+(:mod:`ft_dcc.publish.request.wire`, as a headless host or a farm node receives it), and its
+host's facts (:class:`~ft_dcc.publish.common.recorded_host.HostFacts`). The flush settles that
+request with the settings of then and decides it again (``flush_decision``).
 
-:func:`read_decision` reads it back, and the previous release's dict (no :data:`VERSION_KEY`:
-its request as a handful of decided values) as that release meant it; a damaged entry or one
-of a newer format is a :class:`~ft_dcc.exceptions.QueueError` naming the journal's file and
-what to do (the entry and its media stay queued).
+:func:`read_decision` reads it back, and the two previous formats as they were meant: format 2
+(:data:`QUEUED_KEY` 2: the request as the publish received it, settled, beside what the settings
+alone gave) and the dict before it (no :data:`QUEUED_KEY`: its request as a handful of decided
+values); of both, the artist's choices are what differs from what the settings alone gave
+(:func:`artist_choices`). A damaged entry or one of a newer format is a
+:class:`~ft_dcc.exceptions.QueueError` naming the journal's file and what to do (the entry and
+its media stay queued).
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ log = logging.getLogger(__name__)
 
 #: the key of the queued decision's format in the journal (none: the previous release's dict)
 QUEUED_KEY = "ft_dcc_queued"
-#: the format this ft_dcc writes (and the newest it reads); the previous release's is 1
-QUEUED_VERSION = 2
+#: the format this ft_dcc writes (and the newest it reads): the artist's request alone
+QUEUED_VERSION = 3
+#: the format that kept the settled request beside what the settings alone gave
+SETTLED_VERSION = 2
 
 #: the plugins the previous release's decided values belong to (named, never imported: the
 #: plugins sit above the queue)
@@ -52,11 +55,9 @@ REVIEWABLES = "CollectReviewables"  # what names the asset (``naming.asset``)
 class QueuedDecision:
     """One queued version's decision (see the module docstring)."""
 
-    #: the version's request as the offline publish received it (its own reviewable only)
+    #: the artist's own request for the version (its own reviewable only): None or empty
+    #: where the artist chose nothing and the settings decide
     request: PublishRequest
-    #: what the settings file and the defaults alone gave it (None: they could not be read,
-    #: every value of ``request`` is then the artist's)
-    alone: Optional[PublishRequest]
     host: HostFacts
     input: str = ""  # the scene or input it was published from
     burnin: bool = False  # a burn-in shows its frame numbers (a renumbered movie would lie)
@@ -68,31 +69,30 @@ class QueuedDecision:
     def still(self) -> bool:
         return self.request.still
 
-    def artist_request(self) -> PublishRequest:
-        """The artist's choices alone: each value the settings alone gave left to the settings
-        (a settled request then fills them, as a live publish's)."""
-        queued, alone = self.request, self.alone
-        if alone is None:
-            return queued
-        return attr.evolve(
-            queued,
-            review_session_name=_own(queued.review_session_name, alone.review_session_name),
-            burnin=_own(queued.burnin, alone.burnin),
-            burnin_template=_own(queued.burnin_template, alone.burnin_template),
-            settings=StudioSettings(plugins=_own_plugins(queued.settings, alone.settings)),
-        )
-
     def to_json(self) -> JsonObject:
         return {
             QUEUED_KEY: QUEUED_VERSION,
             "request": request_to_json(self.request),
-            "alone": None if self.alone is None else request_to_json(self.alone),
             "host": self.host.to_json(),
             "input": self.input,
             "burnin": self.burnin,
             "default_asset": self.default_asset,
             "camera": self.camera,
         }
+
+
+def artist_choices(settled: PublishRequest, alone: Optional[PublishRequest]) -> PublishRequest:
+    """The artist's choices of a ``settled`` request: each value the settings ``alone`` gave
+    left to the settings (None: they could not be read, every value is the artist's)."""
+    if alone is None:
+        return settled
+    return attr.evolve(
+        settled,
+        review_session_name=_own(settled.review_session_name, alone.review_session_name),
+        burnin=_own(settled.burnin, alone.burnin),
+        burnin_template=_own(settled.burnin_template, alone.burnin_template),
+        settings=StudioSettings(plugins=_own_plugins(settled.settings, alone.settings)),
+    )
 
 
 def _own(queued: Optional[str], alone: Optional[str]) -> Optional[str]:
@@ -118,8 +118,7 @@ def decision_of(state: ReviewScope) -> QueuedDecision:
     )
     camera = asset_fields(state).get("camera")
     return QueuedDecision(
-        request=request,
-        alone=_settings_alone(state),
+        request=artist_choices(request, _settings_alone(state)),
         host=facts_of(state.host, state.capture_spec()),
         input=str(state.item.scene or ""),
         burnin=state.item.burnin is not None,
@@ -156,19 +155,23 @@ def read_decision(data: object, where: str, asset: str, task: Optional[str]) -> 
             hint="flush it with the ft_dcc version that queued it (or upgrade this one)",
         )
     try:
-        return _current(data) if version == QUEUED_VERSION else _previous(data, asset, task)
+        if version == 1:
+            return _previous(data, asset, task)
+        return _current(data, settled=version == SETTLED_VERSION)
     except (RequestError, TypeError, ValueError) as exc:
         raise damaged_entry(where, str(exc)) from exc
 
 
-def _current(data: Mapping[str, Any]) -> QueuedDecision:
-    alone = data.get("alone")
+def _current(data: Mapping[str, Any], settled: bool) -> QueuedDecision:
+    """Format 3 (the artist's request), or 2 (``settled``: the settled request and what the
+    settings alone gave, ``alone``)."""
+    request = request_from_json(data.get("request"))
+    alone = data.get("alone") if settled else None
     host = data.get("host")
     if not isinstance(host, Mapping):
         raise TypeError("its host facts are not an object")
     return QueuedDecision(
-        request=request_from_json(data.get("request")),
-        alone=None if alone is None else request_from_json(alone),
+        request=request if alone is None else artist_choices(request, request_from_json(alone)),
         host=HostFacts.of(host),
         input=_text(data.get("input")) or "",
         burnin=bool(data.get("burnin")),
@@ -195,9 +198,10 @@ def _previous(data: Mapping[str, Any], asset: str, task: Optional[str]) -> Queue
     host = data.get("host")
     fields = inputs.get("fields")
     camera = fields.get("camera") if isinstance(fields, Mapping) else None
+    request = _former_request(data.get("request"), artist, task, still)
+    given = _former_request(alone, artist, task, still) if isinstance(alone, Mapping) else None
     return QueuedDecision(
-        request=_former_request(data.get("request"), artist, task, still),
-        alone=_former_request(alone, artist, task, still) if isinstance(alone, Mapping) else None,
+        request=artist_choices(request, given),
         host=HostFacts.of(host if isinstance(host, Mapping) else {}),
         input=str(data.get("input") or ""),
         burnin=bool(data.get("burnin")),
@@ -230,4 +234,4 @@ def _former_request(
     })  # fmt: skip
 
 
-__all__ = ["QueuedDecision", "decision_of", "read_decision"]
+__all__ = ["QueuedDecision", "artist_choices", "decision_of", "read_decision"]
