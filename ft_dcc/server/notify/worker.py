@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import replace
-from typing import Any, Callable, List, Mapping, Optional, Sequence
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 from ft_dcc.protocol.feedback import Execute, display_name
 from ft_dcc.server.mail.mailer import Mailer
@@ -23,7 +23,7 @@ from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify import digests, facts
 from ft_dcc.server.notify.deliveries import DEFAULT_FIRST_RETRY, Deliveries, Post, http_post
 from ft_dcc.server.notify.hooks import Webhooks
-from ft_dcc.server.notify.notices import NOTE_CREATED, Notices
+from ft_dcc.server.notify.notices import NOTE_CREATED, Notice, Notices
 from ft_dcc.server.rules.registry import Change
 
 log = logging.getLogger(__name__)
@@ -119,11 +119,10 @@ class Notifier:
         claimed = self.notices.claim()
         if not claimed:
             return 0
-        events = facts.read_events(self.ask, claimed)
-        people = facts.read_people(self.ask, self.store, events)
-        events = [replace(e, actor=display_name(people.users.get(e.actor_id))) for e in events]
         mailing = self.mail.configured
         hooks = self.hooks.listening()
+        heard = [n for n in claimed if mailing or any(n.topic in h.topics for h in hooks)]
+        events, people = self._read(heard)
         with write_transaction(self.notices.engine) as connection:
             held = set(self.notices.held(connection, claimed))
             mine = [e for e in events if e.notice_id in held]
@@ -146,6 +145,16 @@ class Notifier:
                                              if event.topic in hook.topics])  # fmt: skip
             self.notices.done(connection, sorted(held))
         return len(claimed)
+
+    def _read(self, notices: Sequence[Notice]) -> Tuple[List[facts.Event], facts.People]:
+        """What ``notices`` are about and the people they name; nothing read for none (a notice
+        no one hears of: no mail set up, no webhook asking for its topic)."""
+        if not notices:
+            return [], facts.People({}, {}, {})
+        events = facts.read_events(self.ask, notices)
+        people = facts.read_people(self.ask, self.store, events)
+        named = [replace(e, actor=display_name(people.users.get(e.actor_id))) for e in events]
+        return named, people
 
     def _words(self, event: facts.Event, people: facts.People, person: str) -> Mapping[str, Any]:
         return digests.words_of(

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, List
 
 import pytest
 
@@ -20,54 +19,9 @@ pytest.importorskip("sqlalchemy")
 import sqlalchemy as sa
 from support.waiting import wait_until
 
-KEY = "k" * 32
-ADMIN = "admin"
-HEADERS = {"ftrack-user": ADMIN, "ftrack-api-key": KEY}
+from .served import ADMIN, version_to_note
+
 NOTES = 5
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Any]:
-    """The server's own app in this process (its notifier running), and its client."""
-    from starlette.testclient import TestClient
-
-    from ft_dcc.server.app import create_app
-    from ft_dcc.server.runtime.config import ServerConfig
-
-    app = create_app(ServerConfig(data_dir=tmp_path / "data"),
-                     {"FTRACK_API_USER": ADMIN, "FTRACK_API_KEY": KEY})  # fmt: skip
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        yield app.state.server, client
-
-
-def _api(client: Any, operations: List[Dict[str, Any]]) -> Any:
-    reply = client.post("/api", json=operations, headers=HEADERS)
-    assert reply.status_code == 200, reply.text[:1000]
-    return reply.json()
-
-
-def _version(client: Any) -> str:
-    """A new version (of a new shot's asset) to write notes on."""
-    schema, kind = _api(
-        client,
-        [
-            {"action": "query", "expression": "select id from ProjectSchema"},
-            {"action": "query", "expression": "select id from AssetType"},
-        ],
-    )
-    project, shot, asset, version = (str(uuid.uuid4()) for _ in range(4))
-    _api(client, [
-        {"action": "create", "entity_type": "Project", "entity_data": {
-            "id": project, "name": "p" + project[:6], "full_name": "Turns",
-            "project_schema_id": schema["data"][0]["id"]}},
-        {"action": "create", "entity_type": "Shot", "entity_data": {
-            "id": shot, "name": "sh010", "parent_id": project}},
-        {"action": "create", "entity_type": "Asset", "entity_data": {
-            "id": asset, "name": "comp", "context_id": shot, "type_id": kind["data"][0]["id"]}},
-        {"action": "create", "entity_type": "AssetVersion", "entity_data": {
-            "id": version, "asset_id": asset}},
-    ])  # fmt: skip
-    return version
 
 
 def test_notices_wait_their_turn_while_a_batch_writes_and_each_arrives_once(served: Any) -> None:
@@ -78,7 +32,7 @@ def test_notices_wait_their_turn_while_a_batch_writes_and_each_arrives_once(serv
     notifier, engine = server.notifier, server.store.engine
     notifier.hooks.add("http://127.0.0.1:9/hook", ["note.created"], "a long enough secret",
                        False, ADMIN)  # fmt: skip
-    version = _version(client)
+    version = version_to_note(client)
     notes = [str(uuid.uuid4()) for _ in range(NOTES)]
     written = server.store.run(
         [
