@@ -14,12 +14,10 @@ import inspect
 import os
 import queue
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Protocol, Tuple, TypeVar
 
 import attr
 
-from ft_dcc.exceptions import FtDccError
 from ft_dcc.host.task_choices import remember_published
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.api import run_publish
@@ -31,8 +29,6 @@ from ft_dcc.settings.resolve import Resolved
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack and ParamSpec are typing's from Python 3.11/3.10
     from typing_extensions import ParamSpec
-
-    from ft_dcc.host.publish_settings import SettledPublish
 
     P = ParamSpec("P")
     R = TypeVar("R")
@@ -176,10 +172,6 @@ def on_main_thread_of(host: Host, on_main: MainThread) -> Host:
     return host if isinstance(host, MainThreadHost) else MainThreadHost(host, on_main)
 
 
-def _text(path: Optional[Path]) -> Optional[str]:
-    return str(path) if path is not None else None
-
-
 #: ``publish(host, request, runtime)``: the pipeline (default
 #: :func:`ft_dcc.publish.api.run_publish`)
 Publisher = Callable[[Host, PublishRequest, PublishRuntime], PublishReport]
@@ -193,8 +185,9 @@ class PublishJob:
 
     ``on_main`` is the host's hand-off (default: call directly); ``on_done(job)`` runs at the end
     on the thread that ran the publish; ``session``: an ftrack session to reuse.
-    ``studio_settings``: fill in the studio settings of this host, task and scene first (a UI
-    publish; see :mod:`ft_dcc.host.publish_settings`), kept in ``settings`` for the report.
+    ``studio_settings``: the pipeline settles the request with the studio settings of this
+    host, task and scene where it starts (a UI publish; see
+    :mod:`ft_dcc.publish.request.settled_publish`), kept in ``settings`` for the report.
     """
 
     def __init__(
@@ -227,39 +220,23 @@ class PublishJob:
         self.thread: Optional[threading.Thread] = None
 
     def run(self) -> None:
-        settled: Optional[SettledPublish] = None
         try:
-            request, runtime = self.request, attr.evolve(self._runtime, progress=self.progress)
-            if self.studio_settings:
-                try:
-                    settled = self._settle(runtime)
-                except FtDccError as exc:  # e.g. a broken settings file: nothing was sent
-                    self.report = PublishReport(errors=[str(exc)])
-                    return
-                request, runtime = settled.request, settled.runtime
-            self.report = self._publish(self.host, request, runtime)
-            if settled is not None and settled.note:
-                self.report.warnings.append(settled.note)  # once per publish
+            runtime = attr.evolve(self._runtime, progress=self.progress)
+            if self.studio_settings:  # settled where the pipeline starts, once
+                runtime = attr.evolve(runtime, studio_settings=True, on_settings=self._settled)
+            self.report = self._publish(self.host, self.request, runtime)
             remember_published(self.report, self.server_url)  # first in the task picker
         except Exception as exc:  # a bug or a crash: the host shows it to the artist
             self.error = exc
         finally:
-            self._end(settled)
+            self._end()
 
-    def _settle(self, runtime: PublishRuntime) -> SettledPublish:
-        """The request with the studio settings filled in (one read, on the publish's
-        session), kept in ``settings`` for the report."""
-        from ft_dcc.host.publish_settings import settle
+    def _settled(self, resolved: Resolved) -> None:
+        """Keep the studio settings the publish used, for the report."""
+        self.settings = resolved
 
-        scene = self.host.scene_path()
-        found = settle(self.request, self.host.name, _text(scene), runtime)
-        self.settings = found.resolved
-        return found
-
-    def _end(self, settled: Optional[SettledPublish]) -> None:
+    def _end(self) -> None:
         try:
-            if settled is not None:
-                settled.close()
             if self._on_done is not None:
                 self._on_done(self)
         finally:

@@ -1,6 +1,7 @@
 """What a host panel shows before the click: the task, review session and settings lines the
-publish will use, read by the publish's own resolver (:func:`ft_dcc.host.publish_settings.settle`,
-the call a UI's :class:`~ft_dcc.host.job.PublishJob` makes), so the panel and the publish agree.
+publish will use, read by the publish's own resolver
+(:func:`ft_dcc.publish.request.settled_publish.settle`, the call the pipeline makes for a UI's
+publish), so the panel and the publish agree.
 
 It reads the server (or, without one, the settings file and the defaults, saying so): a host
 calls it off its UI thread.
@@ -36,8 +37,8 @@ def preview_publish(
 ) -> PublishPreview:
     """The :class:`PublishPreview` of ``request`` from ``host`` with ``scene``: on ``session``
     (left open), else on one opened from ``FTRACK_*`` and closed here."""
-    from ft_dcc.host.publish_settings import settle
     from ft_dcc.host.settings_view import panel_lines
+    from ft_dcc.publish.request.settled_publish import settle
 
     try:
         found = settle(request, host, scene, PublishRuntime(session=session))

@@ -18,6 +18,7 @@ from typing import (
 import attr
 import pyblish.api
 
+from ft_dcc.exceptions import FtDccError
 from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.common.report import PublishReport, StepResult, VersionReport
 from ft_dcc.publish.common.work_dir import WorkDir
@@ -56,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover - the integrate stage's types, imported wh
 
     from ft_dcc.publish.common.manifest import IntegrateManifest
     from ft_dcc.publish.integrate.commit import IntegrateOutcome
+    from ft_dcc.publish.request.settled_publish import SettledPublish as Settled
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +102,12 @@ def run_publish(
     extract and integrate; stop at the first failed stage."""
     started = time.monotonic()
     runtime = runtime or PublishRuntime()
-    with _publish_context(host, request, runtime) as context:
-        plugins = with_settings(discover_plugins(), request.settings.plugins)
+    try:
+        settled = _settle(host, request, runtime)
+    except FtDccError as exc:  # e.g. a broken settings file: nothing was sent
+        return PublishReport(errors=[str(exc)])
+    with _publish_context(host, request, runtime, settled) as context:
+        plugins = with_settings(discover_plugins(), context.publish.request.settings.plugins)
         progress = runtime.progress
         steps = run_stages(context, plugins, progress, stages=COLLECT)
         if all(step.ok for step in steps) and publishing(context):
@@ -109,8 +115,25 @@ def run_publish(
             if all(step.ok for step in steps):
                 steps += run_stages(context, plugins, progress, stages=LATE)
         report = build_report(context, steps)
+    if settled is not None and settled.note:
+        report.warnings.append(settled.note)  # once per publish
     report.duration_s = round(time.monotonic() - started, 3)
     return report
+
+
+def _settle(host: Host, request: PublishRequest, runtime: PublishRuntime) -> Optional[Settled]:
+    """With ``runtime.studio_settings`` (a host's UI publish), ``request`` settled with the
+    studio settings of ``host``, its task and scene: once, here, on the publish's session
+    (``settled_publish.settle``); None otherwise (the request is published as it came)."""
+    if not runtime.studio_settings:
+        return None
+    from ft_dcc.publish.request.settled_publish import settle
+
+    scene = host.scene_path()
+    found = settle(request, host.name, None if scene is None else str(scene), runtime)
+    if runtime.on_settings is not None:
+        runtime.on_settings(found.resolved)
+    return found
 
 
 def decide_queued(
@@ -143,15 +166,19 @@ class PublishingContext(pyblish.api.Context):
 
 @contextlib.contextmanager
 def _publish_context(
-    host: Host, request: PublishRequest, runtime: PublishRuntime
-) -> Iterator[pyblish.api.Context]:
+    host: Host, request: PublishRequest, runtime: PublishRuntime, settled: Optional[Settled]
+) -> Iterator[PublishingContext]:
     """The publish's one pyblish ``Context``, handed its :class:`PublishContext` (which
-    ``CollectFtDccState`` records), in its work folder; after it, the session it opened is
-    closed and the work folder removed (a given one stays)."""
+    ``CollectFtDccState`` records): the ``settled`` request beside the artist's own, else
+    ``request`` as it came; in its work folder. After it, the session it (or the settling)
+    opened is closed and the work folder removed (a given one stays)."""
+    asked: Optional[PublishRequest] = None
+    if settled is not None:
+        asked, request, runtime = request, settled.request, settled.runtime
     register_plugins(host.name)
     work = WorkDir.for_publish(request.work_dir)  # sweeps the folders of killed publishes
     publish = PublishContext(
-        host=host, request=request, progress=runtime.progress, work_dir=work.path,
+        host=host, request=request, asked=asked, progress=runtime.progress, work_dir=work.path,
         session=runtime.session, session_factory=runtime.session_factory,
         task=runtime.task if runtime.session is not None else None,
     )  # fmt: skip
@@ -162,6 +189,8 @@ def _publish_context(
         session = connection_of(context.data).session
         if runtime.session is None and session is not None:  # one this publish opened
             _close(session)
+        if settled is not None:
+            settled.close()
         work.release()  # a given work_dir stays
 
 

@@ -15,8 +15,8 @@ from typing import Any, cast
 
 import attr
 import pytest
-from support import make_task, open_session
-from test_queue_redecide import ft_dcc, queued
+from support import make_sequence, make_task, open_session
+from test_queue_redecide import ft_dcc, push, queued, versions_of
 
 from ft_dcc.exceptions import QueueError
 from ft_dcc.publish import OfflineQueue
@@ -217,3 +217,46 @@ def test_the_flush_reads_the_shot_only_when_the_frame_check_looks_at_it(
     left_out = _left_out({"ValidateFrameRange": {"severity": severity}}, still)
     off = {SHOT_FRAMES: {"enabled": False}, SERVER_VIEW: {"enabled": False}}
     assert left_out == ({} if reads_the_shot else off)
+
+
+def test_a_ui_publish_queued_offline_journals_the_artists_own_request(
+    fresh_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host UI's publish is settled where the pipeline starts, and its journal keeps the
+    artist's own request: a review session the artist named stays at flush, even one named as
+    the settings offline named it; one left to the settings takes the settings' name then."""
+    from ft_dcc.host.files import FilesHost
+    from ft_dcc.host.job import PublishJob
+    from ft_dcc.publish.request.settings_options import SharedRead, resolve_for, settled
+    from ft_dcc.session import RetryPolicy
+
+    for name in ("FT_DCC_SETTINGS", "FTRACK_CONTEXTID", "PYBLISHPLUGINPATH"):
+        monkeypatch.setenv(name, "")
+    with open_session(fresh_server, tmp_path) as session:
+        mine, left = (make_task(session, fstart=1001, fend=1004, fps=25) for _ in range(2))
+    fresh_server.stop()
+    alone = resolve_for(mine, "", "files", shared=SharedRead(None))
+    offline = settled(PublishRequest(task=mine), *alone).review_session_name
+    assert offline
+    queue = tmp_path / "queue"
+    for task, chosen in ((mine, offline), (left, None)):
+        frames = make_sequence(tmp_path / task.split("/")[0], frames=4, start=1001, name="plate")
+        request = PublishRequest(task=task, review_session_name=chosen, queue_dir=queue)
+        job = PublishJob(FilesHost(frames, fps=25), request, studio_settings=True,
+                         session_factory=lambda: open_session(
+                             fresh_server, tmp_path / "down", retry=RetryPolicy(retries=0),
+                             defer_start=True))  # fmt: skip
+        job.run()
+        assert job.report is not None and job.report.queued, (job.error, str(job.report))
+        assert job.settings is not None  # the settings it used, for the UI's report
+    journals = [entry.manifest.queued_decision for entry in OfflineQueue(queue).entries()]
+    asked = [request_from_json(journal["request"]) for journal in journals]
+    assert [each.review_session_name for each in asked] == [offline, None]
+    assert [each.settings.plugins for each in asked] == [{}, {}]  # nothing the artist chose
+    fresh_server.start()
+    push(fresh_server, tmp_path, {"naming.review_session": "{project} now"}, "--studio")
+    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    assert flushed.returncode == 0, flushed.stdout + flushed.stderr
+    assert [v["sessions"] for v in versions_of(fresh_server, tmp_path, mine)] == [[offline]]
+    now = f"{left.split('/')[0]} now"
+    assert [v["sessions"] for v in versions_of(fresh_server, tmp_path, left)] == [[now]]

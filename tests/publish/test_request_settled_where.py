@@ -27,15 +27,19 @@ SETTLERS: Dict[str, Set[str]] = {
     # headless host (which receives it settled, in its one JSON form)
     "ft_dcc/publish/commands.py": {"settle_request"},
     "ft_dcc/host/commands.py": {"settle"},
-    # a host UI's publish (the job) and its preview (the panels show the settled values)
-    "ft_dcc/host/publish_settings.py": {"settle_request", "filled_request", "settled"},
-    "ft_dcc/host/job.py": {"settle"},
+    # a host UI's publish: settled where the pipeline starts (``PublishRuntime.
+    # studio_settings``), on the publish's session; the artist's request kept beside it
+    "ft_dcc/publish/api.py": {"settle"},
+    "ft_dcc/publish/request/settled_publish.py": {"settle_request", "filled_request"},
+    # the panels show the settled values, by the same functions (display only)
+    "ft_dcc/host/publish_settings.py": {"settled"},
     "ft_dcc/host/publish_preview.py": {"settle"},
     # the farm: the plan checks each scene's settled request, the node's step publishes it
     "ft_dcc/farm/plan.py": {"settle_request"},
     "ft_dcc/farm/publish_step.py": {"settle_request"},
-    # the offline queue: what the settings alone gave a queued publish (its artist's choices
-    # are what differs), and the flush settling the artist's request with the settings now
+    # the offline queue: what the settings alone gave a queued publish settled before the
+    # pipeline (the CLI's, the farm's: its artist's choices are what differs), and the flush
+    # settling the artist's request with the settings now
     "ft_dcc/publish/offline/queued_decision.py": {"settled"},
     "ft_dcc/publish/offline/flush_decision.py": {"settled", "settled_with"},
 }

@@ -113,18 +113,24 @@ def _own_plugins(queued: StudioSettings, alone: StudioSettings) -> PluginSetting
 def decision_of(state: ReviewScope) -> QueuedDecision:
     """What the offline publish of ``state``'s reviewable decided, for the flush (a still as
     decided: the request's or the host's one picture, as a files host given an image)."""
-    request = attr.evolve(
-        state.request, reviewables=[state.item.reviewable], still=state.item.still
-    )
     camera = asset_fields(state).get("camera")
     return QueuedDecision(
-        request=artist_choices(request, _settings_alone(state)),
+        request=attr.evolve(
+            _artist_request(state), reviewables=[state.item.reviewable], still=state.item.still
+        ),
         host=facts_of(state.host, state.capture_spec()),
         input=str(state.item.scene or ""),
         burnin=state.item.burnin is not None,
         default_asset=default_asset_name(state),
         camera=None if camera is None else str(camera),
     )
+
+
+def _artist_request(state: ReviewScope) -> PublishRequest:
+    """The artist's own request: the one the pipeline settled (a host's UI publish), else what
+    the settings alone did not give of the request as it came, settled before the pipeline."""
+    asked = state.publish.asked
+    return asked if asked is not None else artist_choices(state.request, _settings_alone(state))
 
 
 def _settings_alone(state: ReviewScope) -> Optional[PublishRequest]:

@@ -23,6 +23,7 @@ from ft_dcc.progress import Progress, null_progress
 from ft_dcc.publish.request.options import Invitee, PublishOptions, parse_frames
 from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.session.interface import EntityLike, IntegrateSession
+from ft_dcc.settings.resolve import Resolved
 
 
 @attr.s(frozen=True, auto_attribs=True, kw_only=True)
@@ -133,6 +134,11 @@ class PublishRuntime:
     #: the publish's task when the caller already read it on ``session`` (with the fields of
     #: ``ft_dcc.publish.context.tasks.TASK_PROJECTION``): the publish does not read it again
     task: Optional[EntityLike] = None
+    #: settle the request with the studio settings of the host, its task and scene where the
+    #: pipeline starts (a host's UI publish: ``ft_dcc.publish.request.settled_publish``)
+    studio_settings: bool = False
+    #: told the settings the pipeline settled the request with (a UI's report shows them)
+    on_settings: Optional[Callable[[Resolved], None]] = None
 
 
 def request_from_options(options: PublishOptions) -> PublishRequest:

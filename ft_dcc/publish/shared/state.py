@@ -76,6 +76,9 @@ class PublishContext:
 
     host: Host
     request: PublishRequest = attr.Factory(PublishRequest)
+    #: the artist's own request, when the pipeline settled ``request`` from it (None: the
+    #: request came as the publish received it, settled or not)
+    asked: Optional[PublishRequest] = None
     progress: Progress = null_progress
     work_dir: Optional[Path] = None
     session: Optional[IntegrateSession] = None  # a session the caller gave
