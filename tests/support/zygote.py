@@ -34,9 +34,9 @@ import threading
 from typing import Any, Dict, List, Optional
 
 #: What a SQLite ``ft-dcc server`` and the common CLI commands import (``python -X importtime``
-#: of each). Not psycopg (a SQLite server never loads it; nor does its import load SQLAlchemy's
-#: PostgreSQL dialect: tests/server/runtime/test_lazy_imports.py), not Pillow nor the media
-#: package (first use).
+#: of each), and SQLAlchemy's PostgreSQL dialect: a SQLite server never loads it
+#: (tests/server/runtime/test_lazy_imports.py), the suite's PostgreSQL servers each would. Not
+#: psycopg, not Pillow nor the media package (first use).
 PRELOAD = (
     "ft_dcc.cli",
     "ft_dcc.server.app",
@@ -46,6 +46,7 @@ PRELOAD = (
     "ft_dcc.server.runtime.uvicorn_server",
     "sqlalchemy.dialects.sqlite",
     "sqlalchemy.dialects.sqlite.pysqlite",
+    "sqlalchemy.dialects.postgresql",
     "uvicorn",
     "uvicorn.config",
     "uvicorn.server",
@@ -78,9 +79,6 @@ PRELOAD = (
 )
 
 #: Loaded on first use only in a real process; the zygote must not carry them into every child.
-#: (SQLAlchemy's PostgreSQL dialect is not among them: defining the store's tables loads it, for
-#: their PostgreSQL-only index options, so every server, SQLite too, loads it as it opens its
-#: store; the zygote defines them once: :func:`warm_store_tables`.)
 NOT_PRELOADED = ("PIL", "ft_dcc.media", "psycopg", "psycopg2")
 
 PR_SET_PDEATHSIG = 1
@@ -114,8 +112,7 @@ def warm_query_parser() -> None:
 
 def warm_store_tables() -> None:
     """Define the store's entity tables (``store.shared_tables``: once per process, shared by
-    its stores): each forked server's or command's store would define them again (and load
-    SQLAlchemy's PostgreSQL dialect for their index options)."""
+    its stores): each forked server's or command's store would define them again."""
     try:
         from ft_dcc.server.store.shared_tables import schema_tables
     except ImportError:  # the server extra not installed

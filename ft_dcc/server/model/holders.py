@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 
 from ft_dcc.server.model.catalogue import Catalogue
 from ft_dcc.server.model.name_order import name_key
+from ft_dcc.server.model.pg_index import postgresql_index
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,8 @@ def index(contexts: sa.Table) -> List[sa.Index]:
     return [
         sa.Index(INDEX, contexts.c.project_id, contexts.c[COLUMN], contexts.c.name,
                  sqlite_where=where).ddl_if(dialect="sqlite"),
-        sa.Index(INDEX + "_key", contexts.c.project_id, name_key(contexts.c.name),
-                 postgresql_where=where).ddl_if(dialect="postgresql"),
+        postgresql_index(INDEX + "_key", contexts.c.project_id, name_key(contexts.c.name),
+                         postgresql={"where": where}).ddl_if(dialect="postgresql"),
     ]  # fmt: skip
 
 

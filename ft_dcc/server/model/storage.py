@@ -35,6 +35,7 @@ from ft_dcc.server.model import holders
 from ft_dcc.server.model.catalogue import Catalogue, missing_columns, missing_indexes
 from ft_dcc.server.model.database import make_postgres_engine, parse_database_url
 from ft_dcc.server.model.name_order import postgres_name_index
+from ft_dcc.server.model.pg_index import postgresql_index
 from ft_dcc.server.model.schema import SchemaModel
 from ft_dcc.server.model.writers import write_turn
 
@@ -125,7 +126,8 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
             if name.endswith("_id") and name not in root.primary_key:
                 Index(index_name(table.name, name), table.c[name])
             elif name in LOOKUP_COLUMNS:  # hashed on PostgreSQL: a B-tree row holds < 2.7 KB
-                Index(index_name(table.name, name), table.c[name], postgresql_using="hash")
+                postgresql_index(index_name(table.name, name), table.c[name],
+                                 postgresql={"using": "hash"})  # fmt: skip
         if len(root.descendants) > 1 and tuple(root.primary_key) == ("id",):
             # a type of a shared table read in id order (``from Project``, a query's default
             # order): its own rows in that order, not every context of the studio read by id
@@ -140,8 +142,9 @@ def build_tables(model: SchemaModel, metadata: MetaData) -> Dict[str, Table]:
             postgres_name_index(index_name(table.name, "_".join(names) + "_key"), table)
         for name in SPARSE_COLUMNS.get(family, ()):
             column = table.c[name]
-            Index(index_name(table.name, f"{name}_set"), column,
-                  sqlite_where=column.isnot(None), postgresql_where=column.isnot(None))  # fmt: skip
+            postgresql_index(index_name(table.name, f"{name}_set"), column,
+                             sqlite_where=column.isnot(None),
+                             postgresql={"where": column.isnot(None)})  # fmt: skip
         tables[family] = table
     return tables
 
