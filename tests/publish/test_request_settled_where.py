@@ -17,7 +17,7 @@ PACKAGE = Path(ft_dcc.__file__).resolve().parent
 ROOT = PACKAGE.parent
 
 #: the functions that settle a request (the seam's and the wrappers' around it)
-SETTLING = {"settled", "settle_request", "filled_request", "settle", "settled_with"}
+SETTLING = {"settled", "settle_request", "settle", "settled_with"}
 
 #: module -> the settling functions it calls, and why
 SETTLERS: Dict[str, Set[str]] = {
@@ -30,7 +30,7 @@ SETTLERS: Dict[str, Set[str]] = {
     # a host UI's publish: settled where the pipeline starts (``PublishRuntime.
     # studio_settings``), on the publish's session; the artist's request kept beside it
     "ft_dcc/publish/api.py": {"settle"},
-    "ft_dcc/publish/request/settled_publish.py": {"settle_request", "filled_request"},
+    "ft_dcc/publish/request/settled_publish.py": {"settle_request"},
     # the panels show the settled values, by the same functions (display only)
     "ft_dcc/host/publish_settings.py": {"settled"},
     "ft_dcc/host/publish_preview.py": {"settle"},

@@ -52,32 +52,25 @@ class SettledPublish:
         return f"Studio settings: {'; '.join(self.resolved.notes)}; this publish used {used}"
 
 
-def filled_request(
-    request: PublishRequest, host: str, scene: Optional[str], shared: SharedRead
-) -> SettledPublish:
-    """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
-    templates' input): :func:`~ft_dcc.publish.request.settings_options.settled`, read on
-    ``shared.session``."""
-    filled, resolved = settle_request(request, host, scene or "", shared=shared)
-    runtime = PublishRuntime(session=shared.session, task=shared.task)
-    return SettledPublish(filled, runtime, resolved)
-
-
 def settle(
     request: PublishRequest, host: str, scene: Optional[str], runtime: PublishRuntime
 ) -> SettledPublish:
-    """:func:`filled_request` on ``runtime``'s session, else on one opened here (from the
-    runtime's factory or ``FTRACK_*``: :meth:`SettledPublish.close` closes it after the
-    publish); the settled runtime keeps ``runtime``'s progress."""
+    """``request`` with the resolved settings of ``host``, its task and ``scene`` (the path
+    templates' input: :func:`~ft_dcc.publish.request.settings_options.settle_request`), read
+    on ``runtime``'s session, else on one opened here (from the runtime's factory or
+    ``FTRACK_*``: :meth:`SettledPublish.close` closes it after the publish); the settled
+    runtime shares that session and the task the read found, and keeps ``runtime``'s
+    progress."""
     session, opened = _session(runtime)
+    shared = SharedRead(session)
     try:
-        found = filled_request(request, host, scene, SharedRead(session))
+        filled, resolved = settle_request(request, host, scene or "", shared=shared)
     except BaseException:
         if opened and session is not None:
             session.close()
         raise
-    shared = attr.evolve(runtime, session=session, task=found.runtime.task)
-    return attr.evolve(found, runtime=shared, opened=opened)
+    reading = attr.evolve(runtime, session=session, task=shared.task)
+    return SettledPublish(filled, reading, resolved, opened=opened)
 
 
 def _session(runtime: PublishRuntime) -> Tuple[Optional[IntegrateSession], bool]:
