@@ -81,14 +81,18 @@ HOOK_SECRET = "loop-secret-for-the-chat"
 @pytest.fixture
 def loop_server(tmp_path: Path) -> Iterator[Tuple[Any, SmtpServer, Receiver]]:
     """A server of the walk's own that mails through a real SMTP server (aiosmtpd on
-    127.0.0.1), its digest window an hour while the walk goes (the end makes it short); and a
-    webhook receiver on 127.0.0.1 that answers its first request 500."""
+    127.0.0.1), its digest window an hour while the walk goes (the end makes it short), its
+    webhooks' first retry 2 s after a refusal (30 s by default; the documented
+    ``FT_DCC_WEBHOOK_RETRY_SECONDS``, docs/notifications.md); and a webhook receiver on
+    127.0.0.1 that answers its first request 500."""
     smtp = SmtpServer().start()
-    os.environ["FT_DCC_MAIL_DIGEST_SECONDS"] = "3600"
+    settings = {"FT_DCC_MAIL_DIGEST_SECONDS": "3600", "FT_DCC_WEBHOOK_RETRY_SECONDS": "2"}
+    os.environ.update(settings)
     try:
         server = start_server(tmp_path / "server", ["--smtp-url", smtp.url, "--mail-from", SENDER])
     finally:
-        del os.environ["FT_DCC_MAIL_DIGEST_SECONDS"]
+        for name in settings:
+            del os.environ[name]
     chat = Receiver([500])  # a studio chat's webhook that fails once
     try:
         yield server, smtp, chat
@@ -387,7 +391,7 @@ def _webhook_got_it(chat: Receiver, note_id: str) -> None:
     # the retry comes after the backoff, whatever else was sent meanwhile (the replies the
     # addressing publishes write are notes too): wait for it, not for a number of requests
     wait_until(again, lambda: f"the refused body sent again ({len(chat.got)} requests so far)",
-               timeout=300)  # the first retry is due 30 s after the refusal  # fmt: skip
+               timeout=300)  # the first retry: 2 s after the refusal (loop_server)  # fmt: skip
     assert again() == [first]
     for headers, body, _status in chat.got:
         signed = "sha256=" + hmac.new(HOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
