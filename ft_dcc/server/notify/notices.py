@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Sequence
+from typing import AbstractSet, Any, Callable, Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
+from ft_dcc.server.model.writers import write_turn
 from ft_dcc.server.rules.registry import Change
 
 TABLE = "ft_dcc_notice"
@@ -26,6 +27,8 @@ NOTE_COMPLETED = "note.completed"
 NOTE_REOPENED = "note.reopened"
 #: every topic a webhook may ask for
 TOPICS = (NOTE_CREATED, VERSION_PUBLISHED, VERDICT_GIVEN, NOTE_COMPLETED, NOTE_REOPENED)
+#: the topics someone hears of (a webhook asked for them), or None: every topic (mail is set up)
+Heard = Optional[AbstractSet[str]]
 #: how long a claim on a notice holds before another process may take it again
 LEASE_SECONDS = 120.0
 #: notices one claim takes
@@ -78,16 +81,25 @@ class Notices(SideTable):
     }  # fmt: skip
     INDEXED = ("claimed_until",)
 
-    def record(self, changes: Sequence[Change], user_id: str) -> int:
-        """Write the notices of a committed batch; how many (none written: no statement)."""
+    def record(
+        self, changes: Sequence[Change], user_id: str, heard: Callable[[], Heard] = lambda: None
+    ) -> int:
+        """Write the notices of a committed batch whose topics are ``heard()`` (asked only when
+        the batch has notices, in this process's turn to write: never beside a writer); how
+        many (none written: no statement)."""
         rows = notices_of(changes, user_id)
         if not rows:
             return 0
-        now = time.time()
-        values = [dict(row, id=uuid.uuid4().hex, created=now, claim="", claimed_until=0.0)
-                  for row in rows]  # fmt: skip
-        with write_transaction(self.engine) as connection:
-            connection.execute(sa.insert(self.table), values)
+        with write_turn(self.engine):
+            topics = heard()
+            rows = [row for row in rows if topics is None or row["topic"] in topics]
+            if not rows:
+                return 0
+            now = time.time()
+            values = [dict(row, id=uuid.uuid4().hex, created=now, claim="", claimed_until=0.0)
+                      for row in rows]  # fmt: skip
+            with write_transaction(self.engine) as connection:
+                connection.execute(sa.insert(self.table), values)
         return len(values)
 
     def claim(self, now: Optional[float] = None, most: int = MOST_CLAIMED) -> List[Notice]:

@@ -23,7 +23,7 @@ from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify import digests, facts
 from ft_dcc.server.notify.deliveries import DEFAULT_FIRST_RETRY, Deliveries, Post, http_post
 from ft_dcc.server.notify.hooks import Webhooks
-from ft_dcc.server.notify.notices import NOTE_CREATED, Notice, Notices
+from ft_dcc.server.notify.notices import NOTE_CREATED, Heard, Notice, Notices
 from ft_dcc.server.rules.registry import Change
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,20 @@ class Notifier:
 
     # -- the write path ------------------------------------------------------------------------
     def record(self, changes: Sequence[Change], user_id: str) -> None:
-        """A committed batch's notices (one ``INSERT``; nothing when it has none)."""
+        """A committed batch's notices that someone hears of (one ``INSERT``; nothing when it
+        has none: no mail set up and no webhook asking for their topics)."""
         try:
-            if self.notices.record(changes, user_id):
+            if self.notices.record(changes, user_id, self.heard):
                 self._wake.set()
         except Exception:  # the batch is committed: a lost notice is not worth failing it
             log.exception("could not record the notices of a committed batch")
+
+    def heard(self) -> Heard:
+        """Every topic when mail is set up (a digest may tell of any); else the topics the
+        webhooks ask for (one read)."""
+        if self.mail.configured:
+            return None
+        return frozenset(topic for hook in self.hooks.listening() for topic in hook.topics)
 
     # -- the thread ----------------------------------------------------------------------------
     def wake(self) -> None:
