@@ -9,12 +9,17 @@ One Firefox per test process: :func:`firefox_or_skip` hands out the one a fixtur
 before, with a new page in a browser context of its own (no cookies, storage or cache of the
 pages before, as a new browser), rather than launching another (a launch and close cost about 3
 CPU-s; the suite launched 9). A browser that failed to answer is closed, never handed out.
+One left unused for :data:`IDLE_CLOSE` seconds is closed: idle, a Firefox still costs about a
+CPU-s a minute (its extensions' process, vsync and IPC timers), and a worker's one used to wait
+out the rest of the run (six minutes or more) after its last Firefox test.
 """
 
 from __future__ import annotations
 
 import atexit
+import itertools
 import json
+import logging
 import os
 import queue
 import shutil
@@ -33,6 +38,11 @@ PUPPETEER = Path(__file__).parents[2] / "js" / "node_modules" / "puppeteer-core"
 #: Bounds that turn a hang into a failure (no test asserts how long anything took).
 REPLY_TIMEOUT = 180.0
 CLOSE_TIMEOUT = 30.0
+#: seconds the test process's Firefox may wait unused before it is closed (a launch costs about
+#: 3 CPU-s, a minute of waiting about 1: a later test launches another rather than keep it)
+IDLE_CLOSE = 60.0
+
+logger = logging.getLogger(__name__)
 
 
 class FirefoxError(AssertionError):
@@ -56,6 +66,8 @@ class Firefox:
         self.next_id = 0
         #: whether a command failed or went unanswered: the browser is not handed out again
         self.failed = False
+        #: the number of its last give-back (see _keep)
+        self.turn = -1
         self.version = self._reply(0)
 
     def _read(self, stdout: IO[bytes]) -> None:
@@ -153,30 +165,65 @@ def firefox_or_skip(log_path: Path) -> Iterator[Firefox]:
         pytest.skip(f"{FIREFOX} is not installed; install Debian's firefox-esr package")
     if shutil.which("node") is None or not PUPPETEER.is_dir():
         pytest.skip("puppeteer-core is not installed in tests/js; run `make js-deps`")
-    browser = _IDLE.pop() if _IDLE else Firefox(log_path)
+    browser = _take() or Firefox(log_path)
     try:
         yield browser
     finally:
         _give_back(browser)
 
 
-#: the test process's Firefox while no fixture holds it (at most one)
+#: the test process's Firefox while no fixture holds it (at most one), guarded by _LOCK: the
+#: timer that closes it after IDLE_CLOSE seconds runs in a thread of its own
 _IDLE: List[Firefox] = []
+_LOCK = threading.Lock()
+#: each give-back's number: a timer closes the browser only if it is still that give-back's
+_TURNS = itertools.count()
+
+
+def _take() -> Optional[Firefox]:
+    with _LOCK:
+        return _IDLE.pop() if _IDLE else None
 
 
 def _give_back(browser: Firefox) -> None:
-    if not browser.failed and browser.process.poll() is None and not _IDLE:
+    if not browser.failed and browser.process.poll() is None:
         try:
             browser.fresh()
         except (FirefoxError, OSError):
             pass
         else:
-            _IDLE.append(browser)
-            return
+            if _keep(browser):
+                return
+    browser.close()
+
+
+def _keep(browser: Firefox) -> bool:
+    """Whether ``browser`` is now the idle one (none was), closed by a timer if still unused
+    after :data:`IDLE_CLOSE` seconds."""
+    with _LOCK:
+        if _IDLE:
+            return False
+        _IDLE.append(browser)
+        browser.turn = next(_TURNS)
+    timer = threading.Timer(IDLE_CLOSE, _close_if_unused, args=(browser, browser.turn))
+    timer.daemon = True
+    timer.start()
+    return True
+
+
+def _close_if_unused(browser: Firefox, turn: int) -> None:
+    with _LOCK:
+        if browser.turn != turn or browser not in _IDLE:
+            return  # handed out again since
+        _IDLE.remove(browser)
+    logger.info("closing the Firefox left unused for %s s", IDLE_CLOSE)
     browser.close()
 
 
 @atexit.register
 def _close_idle() -> None:
-    while _IDLE:
-        _IDLE.pop().close()
+    while True:
+        browser = _take()
+        if browser is None:
+            return
+        browser.close()
