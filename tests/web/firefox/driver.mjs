@@ -4,9 +4,10 @@
 // false, "error"}. Commands: goto {url}, evaluate {expression} (awaited), wait {expression,
 // timeout, describe?} (until truthy; the value of describe is said when it gives up),
 // screenshot {path, selector?, region?}, press {key}, click {selector}, drag {selector, points},
-// responses (every reply the page received so far: {url, status, type, body}; the body of text
-// replies only), fresh (a new page in a browser context of its own: no cookies, storage or
-// cache of the pages before, which are closed), close.
+// responses (every reply the page received so far while watched: {url, status, type, body}; the
+// body of text replies only), watch {on} (the browser's network events on or off), fresh (a new
+// page in a browser context of its own: no cookies, storage or cache of the pages before, which
+// are closed), close.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 
@@ -26,6 +27,9 @@ const browser = await puppeteer.launch({
   // modules took 69 and 61 CPU-s, at 1024x700 53 and 51.
   defaultViewport: null,
   args: ["--width=1024", "--height=700"],
+  // no network events but while a test reads the replies (``watch``): Firefox's parent spent
+  // about 2.5 ms on each request's events and 30 ms on each navigation's
+  networkEnabled: false,
   extraPrefsFirefox: { "media.autoplay.default": 0 },
 });
 // every reply the page receives, as puppeteer's response events give them (a test reads them
@@ -50,6 +54,7 @@ function opened(newPage) {
 }
 
 let page = opened(await browser.newPage());
+let watching = null; // the network events' subscription while a test reads the replies
 let context = null; // the page's own browser context (none for the first page: the default one)
 
 // In the page, on the element to click: a trusted click reaching it (or a child) is noted.
@@ -70,7 +75,13 @@ function clickMissed(element) {
 }
 
 const commands = {
-  goto: async (c) => (await page.goto(c.url, { waitUntil: "load" }))?.status() ?? null,
+  // the reply's status: the response event's when watched, else the navigation's own timing
+  goto: async (c) => {
+    const response = await page.goto(c.url, { waitUntil: "load" });
+    if (response) return response.status();
+    return page.evaluate(`(performance.getEntriesByType("navigation")[0] || {}).responseStatus
+      || null`);
+  },
   evaluate: (c) => page.evaluate(c.expression),
   // polled by an evaluated promise, not waitForFunction (whose in-page eval the page's CSP
   // refuses)
@@ -145,7 +156,18 @@ const commands = {
     await page.mouse.up();
     return null;
   },
+  watch: async (c) => {
+    if (c.on && !watching) {
+      const reply = await browser.connection.send("session.subscribe", { events: ["network"] });
+      watching = reply.result.subscription;
+    } else if (!c.on && watching) {
+      await browser.connection.send("session.unsubscribe", { subscriptions: [watching] });
+      watching = null;
+    }
+    return null;
+  },
   responses: async () => {
+    if (!watching) throw new Error("the replies are not watched: watch them first");
     await Promise.all(received.map((entry) => entry.pending));
     return received.map(({ url, status, type, body, unread }) =>
       ({ url, status, type, body, unread: !!unread }));

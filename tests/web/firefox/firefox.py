@@ -68,6 +68,8 @@ class Firefox:
         self.failed = False
         #: the number of its last give-back (see _keep)
         self.turn = -1
+        #: whether the browser's network events are on (:meth:`responses` reads them)
+        self.watching = False
         self.version = self._reply(0)
 
     def _read(self, stdout: IO[bytes]) -> None:
@@ -97,6 +99,12 @@ class Firefox:
         except BaseException:
             self.failed = True
             raise
+
+    def watch(self, on: bool) -> None:
+        """The browser's network events on (what :meth:`responses` reads) or off: off, Firefox
+        spends about 2.5 ms less of its parent's CPU on each request, 30 ms on a navigation."""
+        self.call("watch", on=on)
+        self.watching = on
 
     def fresh(self) -> None:
         """A new page in a browser context of its own; the pages before are closed."""
@@ -139,8 +147,11 @@ class Firefox:
         self.call("drag", selector=selector, points=[list(p) for p in points])
 
     def responses(self) -> List[Dict[str, Any]]:
-        """Every reply the page received so far (``{url, status, type, body}``; the body of
-        HTML and JSON replies only), from puppeteer's response events."""
+        """Every reply the page received so far while watched (``{url, status, type, body}``;
+        the body of HTML and JSON replies only), from puppeteer's response events; the
+        browser must be watching (``firefox_or_skip(..., watch=True)``)."""
+        if not self.watching:
+            raise FirefoxError("the replies are not watched: ask firefox_or_skip(..., watch=True)")
         return list(self.call("responses"))
 
     def close(self) -> None:
@@ -156,17 +167,20 @@ class Firefox:
             self.log.close()
 
 
-def firefox_or_skip(log_path: Path) -> Iterator[Firefox]:
+def firefox_or_skip(log_path: Path, watch: bool = False) -> Iterator[Firefox]:
     """A :class:`Firefox` for a fixture to yield (skipped without Firefox, Node or the driver's
     package): the test process's one, on a fresh page, when no other fixture holds it; else
-    a new one (its driver's log at ``log_path``). Given back after: the page is replaced by a
-    blank one (nothing plays meanwhile), or the browser closed if it failed."""
+    a new one (its driver's log at ``log_path``); ``watch``: with its network events on (for
+    :meth:`Firefox.responses`). Given back after: the page is replaced by a blank one (nothing
+    plays meanwhile), network events off, or the browser closed if it failed."""
     if not os.access(FIREFOX, os.X_OK):
         pytest.skip(f"{FIREFOX} is not installed; install Debian's firefox-esr package")
     if shutil.which("node") is None or not PUPPETEER.is_dir():
         pytest.skip("puppeteer-core is not installed in tests/js; run `make js-deps`")
     browser = _take() or Firefox(log_path)
     try:
+        if watch:
+            browser.watch(True)
         yield browser
     finally:
         _give_back(browser)
@@ -188,6 +202,8 @@ def _take() -> Optional[Firefox]:
 def _give_back(browser: Firefox) -> None:
     if not browser.failed and browser.process.poll() is None:
         try:
+            if browser.watching:
+                browser.watch(False)
             browser.fresh()
         except (FirefoxError, OSError):
             pass

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def firefox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Firefox]:
-    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log")
+    yield from firefox_or_skip(tmp_path_factory.mktemp("firefox") / "driver.log", watch=True)
 
 
 @pytest.fixture(scope="module")
