@@ -20,8 +20,9 @@ import threading
 import time
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-#: a test on a worker: (start, end, group), seconds from the run's start
-Span = Tuple[float, float, str]
+#: a test on a worker: (start, end, group, CPU seconds of its tree and PostgreSQL), times in
+#: seconds from the run's start
+Span = Tuple[float, float, str, float]
 #: a machine sample: (time, busy cores, memory in use in MiB)
 Sample = Tuple[float, float, float]
 MACHINE = "@machine"
@@ -110,10 +111,11 @@ def spans(rows: Dict[str, List[Any]]) -> Tuple[Dict[str, List[Span]], float, boo
         else:
             start = clock[worker]
             end = clock[worker] = start + float(row[1])
-        by_worker[worker].append((start, end, group_of(nodeid)))
+        cpu = max(0.0, float(row[4]) + float(row[5])) if len(row) > 5 else 0.0
+        by_worker[worker].append((start, end, group_of(nodeid), cpu))
     origin = min((s[0] for worker in by_worker.values() for s in worker), default=0.0)
     for worker, tests in by_worker.items():
-        by_worker[worker] = sorted((s - origin, e - origin, g) for s, e, g in tests)
+        by_worker[worker] = sorted((s - origin, e - origin, g, c) for s, e, g, c in tests)
     return dict(sorted(by_worker.items())), origin, timed
 
 
@@ -121,7 +123,7 @@ def letters(by_worker: Dict[str, List[Span]]) -> Dict[str, str]:
     """A letter for each of the longest groups (by summed wall), longest first."""
     walls: Dict[str, float] = collections.defaultdict(float)
     for tests in by_worker.values():
-        for start, end, group in tests:
+        for start, end, group, _cpu in tests:
             if group:
                 walls[group] += end - start
     longest = sorted(walls, key=lambda group: -walls[group])[: len(LETTERS)]
@@ -132,7 +134,7 @@ def lane(tests: List[Span], legend: Dict[str, str], end: float, width: int) -> s
     """One worker's line: per column, the group that ran most of it (blank: idle)."""
     step = end / width
     cells: List[Dict[str, float]] = [collections.defaultdict(float) for _ in range(width)]
-    for start, stop, group in tests:
+    for start, stop, group, _cpu in tests:
         mark = legend.get(group, OTHER) if group else UNGROUPED
         first, last = int(start / step), min(int(stop / step), width - 1)
         for column in range(first, last + 1):
@@ -156,6 +158,20 @@ def cores_lane(samples: List[Sample], origin: float, end: float, width: int) -> 
         if 0 <= column < width:
             columns[column].append(cores)
     return "".join(str(min(9, round(sum(c) / len(c)))) if c else "?" for c in columns)
+
+
+def asked(by_worker: Dict[str, List[Span]], end: float, width: int) -> List[float]:
+    """Per column, the cores the running tests asked for: each test's CPU (its tree's and
+    PostgreSQL's) spread evenly over its wall. Unlike the samples it holds no other work, so
+    it shows the run's own idle on a shared machine too."""
+    step, columns = end / width, [0.0] * width
+    for tests in by_worker.values():
+        for start, stop, _group, cpu in tests:
+            rate = cpu / max(stop - start, 1e-3)
+            for column in range(int(start / step), min(int(stop / step), width - 1) + 1):
+                low, high = column * step, (column + 1) * step
+                columns[column] += rate * max(0.0, min(stop, high) - max(start, low)) / step
+    return columns
 
 
 def idle_core_seconds(samples: List[Sample], cores: int, since: float, until: float) -> float:
@@ -184,7 +200,14 @@ def timeline(rows: Dict[str, List[Any]], machine: Dict[str, Any], width: int = 1
     samples: List[Sample] = [(s[0], s[1], s[2]) for s in machine.get("samples", [])]
     if samples:
         lines.append(f"{'cores':>6} |{cores_lane(samples, origin, end, width)}|")
+        lines.append(f"before the first test (workers starting, collecting): "
+                     f"{origin - samples[0][0] + 1:.0f} s")  # the first sample is a second in
+    cores = int(machine.get("cores", 0)) or os.cpu_count() or 1
+    wanted = asked(by_worker, end, width)
+    lines.append(f"{'asked':>6} |{''.join(str(min(9, round(c))) for c in wanted)}|")
     lines += tail(by_worker, end, origin, samples, int(machine.get("cores", 0)))
+    short = sum(max(0.0, cores - c) for c in wanted) * end / width
+    lines.append(f"the tests asked for fewer than {cores} cores: {short:.0f} core-s short")
     lines.append(f"{UNGROUPED!r}: tests handed out alone, {OTHER!r}: a smaller group, blank: idle")
     lines += _legend(by_worker, legend)
     return "\n".join(lines)
@@ -233,7 +256,7 @@ def _below_all_cores(samples: List[Sample], cores: int, origin: float, end: floa
 def _legend(by_worker: Dict[str, List[Span]], legend: Dict[str, str]) -> List[str]:
     placed: Dict[str, List[Any]] = {}
     for worker, tests in by_worker.items():
-        for start, stop, group in tests:
+        for start, stop, group, _cpu in tests:
             if group in legend:
                 seen = placed.setdefault(group, [worker, start, stop, 0])
                 seen[1], seen[2], seen[3] = min(seen[1], start), max(seen[2], stop), seen[3] + 1

@@ -54,13 +54,13 @@ def test_a_worker_is_charged_its_own_connections_not_another_workers(
     assert inside > 0.3, "this process's own connection counts"
 
 
-def _row(worker: str, start: float, end: float) -> List[Any]:
-    return [0.0, end - start, 0.0, worker, 0.0, 0.0, start, end]
+def _row(worker: str, start: float, end: float, cpu: float = 0.0) -> List[Any]:
+    return [0.0, end - start, 0.0, worker, cpu, 0.0, start, end]
 
 
 def test_the_timeline_shows_each_workers_groups_and_the_tail() -> None:
     rows: Dict[str, List[Any]] = {
-        "tests/a.py::test_one@big()": _row("gw0", 100.0, 160.0),
+        "tests/a.py::test_one@big()": _row("gw0", 100.0, 160.0, cpu=120.0),
         "tests/a.py::test_two@big()": _row("gw0", 160.0, 200.0),
         "tests/b.py::test_alone[x@y]": _row("gw1", 100.0, 120.0),
     }
@@ -71,10 +71,13 @@ def test_the_timeline_shows_each_workers_groups_and_the_tail() -> None:
     assert lines[1] == "   gw0 |AAAAAAAAAA|"
     assert lines[2] == "   gw1 |--        |", "an '@' inside a parameter's id is no group"
     assert lines[3] == " cores |2211111111|"
+    assert lines[5] == " asked |2222220000|", "a test's CPU spread over its wall"
     assert "tail (fewer than all 2 workers with work): 80 s" in drawn
     assert "cores (2) idle: 80 core-s in the run, 80 in the tail" in drawn
     assert "peak memory in use 900 MiB" in drawn
+    assert "before the first test (workers starting, collecting): 1 s" in drawn
     assert "  A  gw0      0-100       2 tests big()" in drawn, "times from the run's start"
+    assert "the tests asked for fewer than 2 cores: 80 core-s short" in drawn
 
 
 def test_rows_without_times_are_laid_end_to_end() -> None:
@@ -84,4 +87,4 @@ def test_rows_without_times_are_laid_end_to_end() -> None:
     }
     by_worker, _origin, timed = suite_timeline.spans(rows)
     assert not timed
-    assert by_worker == {"gw0": [(0.0, 5.0, "g()"), (5.0, 10.0, "g()")]}
+    assert by_worker == {"gw0": [(0.0, 5.0, "g()", 0.0), (5.0, 10.0, "g()", 0.0)]}
