@@ -192,6 +192,8 @@ _IDLE: List[Firefox] = []
 _LOCK = threading.Lock()
 #: each give-back's number: a timer closes the browser only if it is still that give-back's
 _TURNS = itertools.count()
+#: the timers started: at exit, those not due yet are cancelled and a close under way finished
+_TIMERS: List[threading.Timer] = []
 
 
 def _take() -> Optional[Firefox]:
@@ -223,6 +225,7 @@ def _keep(browser: Firefox) -> bool:
         browser.turn = next(_TURNS)
     timer = threading.Timer(IDLE_CLOSE, _close_if_unused, args=(browser, browser.turn))
     timer.daemon = True
+    _TIMERS.append(timer)
     timer.start()
     return True
 
@@ -238,6 +241,9 @@ def _close_if_unused(browser: Firefox, turn: int) -> None:
 
 @atexit.register
 def _close_idle() -> None:
+    for timer in _TIMERS:
+        timer.cancel()
+        timer.join()
     while True:
         browser = _take()
         if browser is None:
