@@ -20,6 +20,7 @@ from blender_helpers import (
     write_json,
 )
 from ft_dcc_hosts.blender.runner import blend_file_version
+from gui_window import build_scene_34
 from support import download_component, ffprobe, make_task, open_session
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
@@ -54,7 +55,7 @@ def test_blender_34_file_publishes_with_the_blender_executable(
     session = open_session(embedded_server, tmp_path)
     task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", 1001, 1012)
     env = server_env(blender_env, embedded_server)
-    blend = build_scene(tmp_path, env, "blender", frame_start=1001, frame_end=1012, fps=25)
+    blend = build_scene_34(tmp_path, env)  # 1001-1012 at 25 fps, 320x180, saved by Blender 3.4
     assert blend_file_version(blend) == (3, 4)
 
     process = publish(env, blend, task, "--comment", "farm render")
