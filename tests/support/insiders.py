@@ -15,6 +15,7 @@ import attr
 import requests
 import sqlalchemy as sa
 
+from support.db_reading import reading
 from support.trust import (
     SERVER_LOCATION_ID,
     add_api_user,
@@ -113,14 +114,10 @@ VOLATILE_TABLES = {
 
 def snapshot(world: World) -> State:
     """Every row of every table (sorted reprs) and every stored file (path -> sha256)."""
-    engine = sa.create_engine(world.database_url)
-    try:
-        with engine.connect() as connection:
-            names = sa.inspect(connection).get_table_names()
-            kept = [n for n in names if n not in VOLATILE_TABLES and "relay" not in n]
-            tables = _rows(connection, kept)
-    finally:
-        engine.dispose()
+    with reading(world.database_url) as connection:
+        names = sa.inspect(connection).get_table_names()
+        kept = [n for n in names if n not in VOLATILE_TABLES and "relay" not in n]
+        tables = _rows(connection, kept)
     files = {}
     for path in sorted(world.files_root.rglob("*")):
         relative = path.relative_to(world.files_root).as_posix()
