@@ -12,9 +12,10 @@ import uuid
 import pytest
 import requests
 from blender_helpers import needs_bpy, needs_gui_blender, server_env
+from gui_window import build_scene_34
 from support import make_task, open_session
 from support.entities import genuine_sessions
-from test_headless import build_scene, publish
+from test_headless import publish
 
 from ft_dcc.host.feedback import captured_cameras
 
@@ -29,7 +30,7 @@ def test_a_scene_still_of_frame_n(tmp_path, blender_env, embedded_server):
     session = open_session(embedded_server, tmp_path)
     task = make_task(session, f"blst{uuid.uuid4().hex[:8]}", 1001, 1012)
     env = server_env(blender_env, embedded_server)
-    blend = build_scene(tmp_path, env, "blender", frame_start=1001, frame_end=1012, fps=25)
+    blend = build_scene_34(tmp_path, env)  # 1001-1012 at 25 fps, 320x180, saved by Blender 3.4
 
     process = publish(env, blend, task, "--still", "--frame", "1005")
     assert process.returncode == 0, process.stderr[-3000:]

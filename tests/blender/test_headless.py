@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from blender_helpers import (
     ROOT,
+    cached_blend,
     needs_bpy,
     needs_gui_blender,
     run_bpy,
@@ -28,16 +29,22 @@ DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
 
 
 def build_scene(tmp_path: Path, env, executable: str, **options) -> Path:
-    blend = tmp_path / f"scene-{executable}.blend"
-    options = dict({"path": str(blend), "width": 320, "height": 180}, **options)
-    arguments = str(write_json(tmp_path / "scene.json", options))
-    if executable == "blender":
-        command = ["blender", "-b", "--factory-startup", "--python-exit-code", "1"]
-        command += ["-P", str(DEMO_SCENE), "--", arguments]
-    else:
-        command = [sys.executable, str(DEMO_SCENE), "--", arguments]
-    subprocess.run(command, env=env, check=True, capture_output=True)
-    return blend
+    """``tmp_path/scene-<executable>.blend``: the demo scene with ``options`` (320x180 unless
+    they say), saved by Debian's ``blender`` or by the ``bpy`` module; built once per test
+    process for each executable and options (a Blender or bpy start), each test gets a copy."""
+
+    def build(path: Path) -> None:
+        scene = dict({"path": str(path), "width": 320, "height": 180}, **options)
+        arguments = str(write_json(path.with_suffix(".json"), scene))
+        if executable == "blender":
+            command = ["blender", "-b", "--factory-startup", "--python-exit-code", "1"]
+            command += ["-P", str(DEMO_SCENE), "--", arguments]
+        else:
+            command = [sys.executable, str(DEMO_SCENE), "--", arguments]
+        subprocess.run(command, env=env, check=True, capture_output=True)
+
+    key = json.dumps(["test_headless", executable, options], sort_keys=True)
+    return cached_blend(tmp_path / f"scene-{executable}.blend", key, build)
 
 
 def publish(env, blend: Path, task: str, *extra: str) -> subprocess.CompletedProcess:
