@@ -4,7 +4,7 @@
 127.0.0.1 port (its socket in that folder); ``stop()`` shuts it down and removes the folder.
 PostgreSQL refuses to run as root, so as root the cluster belongs to the unprivileged user
 ``nobody`` and the commands run through ``runuser``. ``create_database()`` gives each caller a
-fresh, empty database.
+fresh, empty database (its statements on one kept connection: ``support.pg_admin``).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from support.net import free_port
+from support.pg_admin import AdminConnection
 
 SUPERUSER = "postgres"
 #: Debian's ``postgresql`` package installs the server binaries here (version folder varies).
@@ -69,6 +70,7 @@ class PgCluster:
         self.log = self.base / "postgres.log"
         self.template: Optional[str] = None
         self._run_as: List[str] = []
+        self._admin = AdminConnection(self)
         DATA_FOLDERS.append(self.data)
         if os.geteuid() == 0:
             self._run_as = ["runuser", "-u", "nobody", "--"]
@@ -161,16 +163,17 @@ class PgCluster:
         """A new database (empty, or a copy of ``template``); returns its URL."""
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
         copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
-        self.psql(f'CREATE DATABASE "{name}"{copy}')
+        self._admin.run(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
         """Remove the database of ``url`` (made by ``create_database``), closing its
         connections."""
         name = url.rsplit("/", 1)[1]
-        self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._admin.run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
+        self._admin.close()
         subprocess.run(
             self._cmd("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop"),
             capture_output=True, cwd=self.base,
