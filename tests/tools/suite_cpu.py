@@ -19,8 +19,8 @@ For each test the plugin records
   (``suite_pg``). On one worker (``-p no:xdist``): the clusters' whole CPU (each postmaster, its
   live processes and the connections' backends it has reaped). Under pytest-xdist a cluster
   serves every worker, so only the backends whose client is this worker's process tree count
-  (the other workers' connections no longer do); a connection opened and closed within one test
-  is missed there.
+  (the other workers' connections no longer do), read every 0.2 s: a lower bound, without the
+  cluster's own processes (checkpoints, WAL, autovacuum) that serve every worker.
 - ``start``, ``end``: the wall clock (``time.time()``) when the test's setup began and its
   teardown ended: ``suite_timeline`` draws the workers' timelines from them.
 

@@ -49,9 +49,12 @@ def test_a_worker_is_charged_its_own_connections_not_another_workers(
         mine.execute(BUSY_SQL).fetchall()
         table = process_table()
         inside = parallel.seconds(table) - before[0] - outside[0]
+        pg_cluster.psql(BUSY_SQL)  # a connection that ends before the next read
+        short = parallel.seconds(process_table()) - before[0] - outside[0] - inside
     assert outside[1] > 0.3, "the whole cluster's CPU holds the other client's query"
     assert outside[0] < 0.05, "another process tree's connection is not this worker's"
     assert inside > 0.3, "this process's own connection counts"
+    assert short > 0.3, "a connection of this tree that ended counts (read while it ran)"
 
 
 def _row(worker: str, start: float, end: float, cpu: float = 0.0) -> List[Any]:
