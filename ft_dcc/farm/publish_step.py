@@ -183,10 +183,10 @@ def report_file(job: PublishJob) -> Path:
     return job.work.root / "report.json"
 
 
-def request_for(job: PublishJob, media: Path) -> Tuple[PublishRequest, Resolved]:
+def request_for(job: PublishJob, media: Path) -> Tuple[PublishRequest, Resolved, PublishRequest]:
     """The typed request of this step (what the TD asked: its task, review session, comment,
-    ``--frames`` and camera) with the studio settings of ``media`` filled in, and those
-    settings."""
+    ``--frames`` and camera) with the studio settings of ``media`` filled in, those settings,
+    and the request as the TD asked it (what a queued publish journals)."""
     from ft_dcc.publish.request.request import PublishRequest, Reviewable
     from ft_dcc.publish.request.settings_options import settle_request
 
@@ -196,7 +196,8 @@ def request_for(job: PublishJob, media: Path) -> Tuple[PublishRequest, Resolved]
         review_session_name=job.review_session_name, new_review_session=job.new_review_session,
         comment=job.comment, frames=job.frames,
     )  # fmt: skip
-    return settle_request(asked, job.host, str(media))
+    settled, resolved = settle_request(asked, job.host, str(media))
+    return settled, resolved, asked
 
 
 def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
@@ -212,7 +213,7 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
         media, frames, fps = job.scene, job.frames, None  # a movie: read as it is
     # the request holds what the TD asked (--frames), as ft-dcc publish's: the staged range
     # and rate are the scene's own, held by the host
-    request, resolved = request_for(job, media)
+    request, resolved, asked = request_for(job, media)
     shot_rate = fps is None and job.rate is not None and job.host == "files"
     host = KeyedFiles(
         media, fps=job.rate if shot_rate else fps, frame_range=frames,
@@ -221,7 +222,7 @@ def _publish_files(job: PublishJob) -> Tuple[int, Optional[str]]:
         shot_rate=shot_rate,
     )  # fmt: skip
     progress = ConsoleProgress(sys.stderr, plain=True)
-    report = run_publish(host, request, PublishRuntime(progress=progress))
+    report = run_publish(host, request, PublishRuntime(progress=progress, asked=asked))
     progress.close()
     report.save(report_file(job))
     print_report(report, False)
@@ -252,8 +253,10 @@ def _publish_in_host(job: PublishJob) -> Tuple[int, Optional[str]]:
             f"the {job.host} integration on this node cannot publish headless",
             hint="install the same ft_dcc version on the node as on the submitting machine",
         )
-    request, _ = request_for(job, job.scene)
-    publish = HeadlessPublish(scene=job.scene, request=request, report=report_file(job))
+    request, _, asked = request_for(job, job.scene)
+    publish = HeadlessPublish(
+        scene=job.scene, request=request, report=report_file(job), asked=asked
+    )
     outcome = integration.publish_headless_result(publish)
     print(outcome.get("text", ""))
     report = outcome.get("report") or {}

@@ -71,11 +71,11 @@ def _run_publish(args: argparse.Namespace) -> int:
     # read, which also reads the publish's task
     shared = SharedRead(open_session())
     try:
-        settled, resolved = publish_commands.settle(
+        settled, resolved, asked = publish_commands.settle(
             request, host, args.input[0], args.settings, shared
         )
         publish_commands.check_inputs(args)
-        return publish_files(args, settled, resolved, shared)
+        return publish_files(args, settled, resolved, shared, asked)
     finally:
         if shared.session is not None:
             shared.session.close()
@@ -83,15 +83,16 @@ def _run_publish(args: argparse.Namespace) -> int:
 
 def _publish_elsewhere(args: argparse.Namespace, host: str, request: PublishRequest) -> int:
     """``ft-dcc publish SCENE --host blender|maya|nuke``: the host publishes headless the
-    settled request, handed over in its one JSON form (``ft_dcc.publish.request.wire``)."""
+    settled request, handed over in its one JSON form (``ft_dcc.publish.request.wire``), the
+    artist's own beside it (what a queued publish journals)."""
     from ft_dcc.host.headless import HeadlessPublish
     from ft_dcc.host.integrations import find_integration
 
-    settled, _ = publish_commands.settle(request, host, args.input[0], args.settings)
+    settled, _, asked = publish_commands.settle(request, host, args.input[0], args.settings)
     report = publish_commands.report_path(args)
     publish = HeadlessPublish(
         scene=Path(args.input[0]), request=settled, report=Path(report) if report else None,
-        json=bool(args.json),
+        json=bool(args.json), asked=asked,
     )  # fmt: skip
     return int(find_integration(host).publish_headless(publish))
 
@@ -101,11 +102,15 @@ def publish_files(
     request: PublishRequest,
     resolved: Resolved,
     shared: Optional[SharedRead] = None,
+    asked: Optional[PublishRequest] = None,
 ) -> int:
     """``ft-dcc publish INPUT… --host files``: publish movies or image sequences in-process
     (``args``: the command line the host is built from; ``request``: the settled request the
     pipeline receives; ``resolved``: its settings, an EXR's colour among them; ``shared``: the
-    session and task the settings read used)."""
+    session and task the settings read used; ``asked``: the artist's own request, which a
+    queued publish journals)."""
+    import attr
+
     from ft_dcc.console import ConsoleProgress
     from ft_dcc.host.files import FilesHost
     from ft_dcc.media.colour import ColourSettings
@@ -132,9 +137,9 @@ def publish_files(
         still=request.still,
     )
     progress = ConsoleProgress(sys.stderr, plain=True if args.json else None)
-    runtime = PublishRuntime(progress=progress)
+    runtime = PublishRuntime(progress=progress, asked=asked)
     if shared is not None and shared.session is not None:
-        runtime = PublishRuntime(progress=progress, session=shared.session, task=shared.task)
+        runtime = attr.evolve(runtime, session=shared.session, task=shared.task)
     report = run_pipeline(host, request, runtime)
     progress.close()
     report_file = publish_commands.report_path(args)

@@ -49,7 +49,7 @@ from ft_dcc.publish.request.options import (
 
 if TYPE_CHECKING:  # pragma: no cover - the pipeline is imported inside the host, when it runs
     from ft_dcc.publish.common.report import PublishReport
-    from ft_dcc.publish.request.request import PublishRequest
+    from ft_dcc.publish.request.request import PublishRequest, PublishRuntime
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,9 @@ class HeadlessRequest(TypedDict, total=False):
     result: str  # where the script writes its outcome
     python_path: List[str]  # folders that make ft_dcc importable in the host
     publish: JsonObject  # the typed request (ft_dcc.publish.request.wire.request_to_json)
+    #: the artist's own request, in the same form (what a queued publish journals; absent: the
+    #: journal works the artist's choices out from ``publish``)
+    asked: JsonObject
     scene_version: Optional[Sequence[int]]  # Blender: the version that saved the scene
     # -- a farm node's capture of one part (ft_dcc.farm.capture, Blender's farm_capture.py)
     frames: Optional[List[int]]
@@ -92,6 +95,7 @@ class HeadlessPublish(NamedTuple):
     request: PublishRequest
     report: Optional[Path] = None
     json: bool = False
+    asked: Optional[PublishRequest] = None  # the artist's own request, when it was settled
 
 
 class _OutcomeKeys(TypedDict):
@@ -232,6 +236,8 @@ def publish_in_host(
 
     payload = extra.copy() if extra else HeadlessRequest()
     payload["publish"] = request_to_json(publish.request)
+    if publish.asked is not None:
+        payload["asked"] = request_to_json(publish.asked)
     outcome = run_in_host(payload, publish.scene, run, host_name)
     if publish.report is not None:  # ft-dcc publish --report FILE, whatever the host did
         save_report(publish.report, outcome)
@@ -311,6 +317,17 @@ def publish_request_of(request: HeadlessRequest) -> PublishRequest:
     if "publish" not in request:
         raise RequestError("the request file holds no publish request (its 'publish' field)")
     return request_from_json(request["publish"])
+
+
+def runtime_of(request: HeadlessRequest) -> PublishRuntime:
+    """Inside the host: how its publish runs: progress to the caller, and the artist's own
+    request the caller wrote beside the settled one (``request['asked']``, same form: what a
+    queued publish journals; absent in a previous release's request)."""
+    from ft_dcc.publish.request.request import PublishRuntime
+    from ft_dcc.publish.request.wire import request_from_json
+
+    asked = request_from_json(request["asked"]) if "asked" in request else None
+    return PublishRuntime(progress=progress_to_caller, asked=asked)
 
 
 def outcome_of(report: PublishReport) -> Outcome:

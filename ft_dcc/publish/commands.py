@@ -152,13 +152,20 @@ def settle(
     scene: str,
     assignments: Optional[Iterable[str]],
     shared: Optional[SharedRead] = None,
-) -> Tuple[PublishRequest, Resolved]:
+) -> Tuple[PublishRequest, Resolved, PublishRequest]:
     """The request with the studio/project settings filled in (the artist's flags win, ``--set``
-    is ``assignments``) and those settings; with ``shared``, read on the publish's session (see
+    is ``assignments``), those settings, and the artist's own request (the flags and ``--set``
+    alone: what a queued publish journals); with ``shared``, read on the publish's session (see
     ``settings_options.resolve_for``)."""
-    from ft_dcc.publish.request.settings_options import parse_assignments, settle_request
+    from ft_dcc.publish.request.settings_options import (
+        artist_request,
+        parse_assignments,
+        settle_request,
+    )
 
-    return settle_request(request, host, scene, parse_assignments(assignments or ()), shared)
+    artist = parse_assignments(assignments or ())
+    settled, resolved = settle_request(request, host, scene, artist, shared)
+    return settled, resolved, artist_request(request, settled, artist)
 
 
 def check_inputs(args: argparse.Namespace) -> None:

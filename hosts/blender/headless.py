@@ -65,16 +65,15 @@ def publish_request(request: HeadlessRequest) -> Outcome:
     import bpy
     from ft_dcc_hosts.blender.host import BlenderHost
 
-    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
+    from ft_dcc.host.headless import outcome_of, publish_request_of, runtime_of
     from ft_dcc.publish.api import run_publish
-    from ft_dcc.publish.request.request import PublishRuntime
 
     scene_file = str(Path(request["input"]).resolve())
     bpy.ops.wm.open_mainfile(filepath=scene_file, load_ui=True)
     report = run_publish(
         BlenderHost(use_viewport=False),
         publish_request_of(request),
-        PublishRuntime(progress=progress_to_caller),
+        runtime_of(request),
     )
     outcome = outcome_of(report)
     outcome["blender"] = this_blender()

@@ -30,14 +30,11 @@ def publish_request(request: HeadlessRequest) -> Outcome:
         from ft_dcc_hosts.maya.host import MayaHost
         from maya import cmds
 
-        from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
+        from ft_dcc.host.headless import outcome_of, publish_request_of, runtime_of
         from ft_dcc.publish.api import run_publish
-        from ft_dcc.publish.request.request import PublishRuntime
 
         cmds.file(str(Path(str(request["input"])).resolve()), open=True, force=True)
-        report = run_publish(
-            MayaHost(), publish_request_of(request), PublishRuntime(progress=progress_to_caller)
-        )
+        report = run_publish(MayaHost(), publish_request_of(request), runtime_of(request))
         return outcome_of(report)  # the caller writes --report FILE (publish_in_host)
     finally:
         maya.standalone.uninitialize()

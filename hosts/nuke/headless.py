@@ -73,9 +73,9 @@ def publish_request(request: HeadlessRequest) -> Outcome:
     import nuke
     from ft_dcc_hosts.nuke.host import NukeHost
 
-    from ft_dcc.host.headless import outcome_of, progress_to_caller, publish_request_of
+    from ft_dcc.host.headless import outcome_of, publish_request_of, runtime_of
     from ft_dcc.publish.api import run_publish
-    from ft_dcc.publish.request.request import PublishRuntime, Reviewable
+    from ft_dcc.publish.request.request import Reviewable
 
     nuke.scriptOpen(str(Path(str(request["input"])).resolve()))
     typed = publish_request_of(request)
@@ -86,7 +86,7 @@ def publish_request(request: HeadlessRequest) -> Outcome:
     else:
         typed.reviewables = [Reviewable(asset_name=typed.reviewables[0].asset_name)]
     host = NukeHost(write_node=writes[0] if writes else None)
-    report = run_publish(host, typed, PublishRuntime(progress=progress_to_caller))
+    report = run_publish(host, typed, runtime_of(request))
     return outcome_of(report)
 
 

@@ -351,3 +351,27 @@ def test_a_headless_publishs_text_says_how_to_ask_for_the_repairs_offered(capsys
     assert "To run 'Save scene' and check again: the same ft-dcc publish with --repair" in printed
     headless.print_outcome(outcome, False, repaired=True)
     assert "--repair" not in capsys.readouterr().out
+
+
+def test_the_artists_own_request_travels_beside_the_settled_one(scene, run_stand_in):
+    """A caller that settles the request before the host (``ft-dcc publish --host X``, a farm
+    node) writes the artist's own beside it (``asked``, in the same form), which the host's
+    pipeline journals when the publish is queued; a request file without it (a previous
+    release's) reads as before, with none."""
+    from ft_dcc.publish.request.wire import request_to_json
+
+    asked = PublishRequest(task="a/b", review_session_name="Mine", comment="pass 2")
+    settled = PublishRequest(task="a/b", review_session_name="Mine", burnin="on")
+    outcome = headless.publish_in_host(
+        HeadlessPublish(scene, settled, asked=asked), run_stand_in, "Stand-in"
+    )
+    assert outcome["exit_code"] == 0, outcome
+    keys = ["asked", "input", "publish", "python_path", "result"]
+    assert outcome["report"]["request_file"] == keys
+    written = json.loads(json.dumps({"publish": request_to_json(settled),
+                                     "asked": request_to_json(asked)}))  # fmt: skip
+    assert headless.publish_request_of(written) == settled
+    assert headless.runtime_of(written).asked == asked
+    previous = {"publish": written["publish"]}
+    assert headless.runtime_of(previous).asked is None
+    assert headless.runtime_of(previous).progress is headless.progress_to_caller

@@ -249,14 +249,66 @@ def test_a_ui_publish_queued_offline_journals_the_artists_own_request(
         job.run()
         assert job.report is not None and job.report.queued, (job.error, str(job.report))
         assert job.settings is not None  # the settings it used, for the UI's report
-    journals = [entry.manifest.queued_decision for entry in OfflineQueue(queue).entries()]
-    asked = [request_from_json(journal["request"]) for journal in journals]
+    asked = _journaled(queue)
     assert [each.review_session_name for each in asked] == [offline, None]
     assert [each.settings.plugins for each in asked] == [{}, {}]  # nothing the artist chose
-    fresh_server.start()
-    push(fresh_server, tmp_path, {"naming.review_session": "{project} now"}, "--studio")
-    flushed = ft_dcc(fresh_server, tmp_path, "queue", "flush")
+    _flushed_as_named(fresh_server, tmp_path, mine, offline, left)
+
+
+def _journaled(queue: Path) -> list[PublishRequest]:
+    """The artist's requests the queue's journal keeps, in its order."""
+    entries = OfflineQueue(queue).entries()
+    return [request_from_json(entry.manifest.queued_decision["request"]) for entry in entries]
+
+
+def _flushed_as_named(server: Any, tmp_path: Path, mine: str, named: str, left: str) -> None:
+    """The studio's review session template changed, then the flush: ``mine``'s version is in
+    the session the artist ``named``, ``left``'s in the one the template names now."""
+    server.start()
+    push(server, tmp_path, {"naming.review_session": "{project} now"}, "--studio")
+    flushed = ft_dcc(server, tmp_path, "queue", "flush")
     assert flushed.returncode == 0, flushed.stdout + flushed.stderr
-    assert [v["sessions"] for v in versions_of(fresh_server, tmp_path, mine)] == [[offline]]
+    assert [v["sessions"] for v in versions_of(server, tmp_path, mine)] == [[named]]
     now = f"{left.split('/')[0]} now"
-    assert [v["sessions"] for v in versions_of(fresh_server, tmp_path, left)] == [[now]]
+    assert [v["sessions"] for v in versions_of(server, tmp_path, left)] == [[now]]
+
+
+def test_a_cli_publish_queued_offline_journals_the_artists_own_request(
+    fresh_server: Any, tmp_path: Path
+) -> None:
+    """``ft-dcc publish`` queued offline journals the artist's own request, as a host UI's
+    publish does: a ``--review-session`` the artist typed stays at flush, even one equal to the
+    name the settings gave offline; one left to the settings takes the settings' name then."""
+    with open_session(fresh_server, tmp_path) as session:
+        left, mine = (make_task(session, fstart=1001, fend=1004, fps=25) for _ in range(2))
+    fresh_server.stop()
+    queued(fresh_server, tmp_path, "left", left, "--fps", "25")
+    (first,) = OfflineQueue(tmp_path / "queue").entries()
+    offline = first.manifest.review_session_name  # what the settings gave offline
+    assert offline
+    queued(fresh_server, tmp_path, "mine", mine, "--fps", "25", "--review-session", offline)
+    asked = _journaled(tmp_path / "queue")
+    assert [each.review_session_name for each in asked] == [None, offline]
+    _flushed_as_named(fresh_server, tmp_path, mine, offline, left)
+
+
+def test_the_clis_own_settings_are_the_artists_choices_and_the_others_are_left() -> None:
+    """What ``ft-dcc publish`` journals as the artist's own request: the flags as typed, and
+    what the artist's ``--set`` decided (its plugin values, the review session and burn-in it
+    names); what any other layer gave is left to the settings of the flush."""
+    from ft_dcc.publish.request.settings_options import TaskContext, artist_request, settled
+    from ft_dcc.settings.resolve import resolve
+
+    typed = PublishRequest(task="p/sq/sh/comp", comment="pass 2", fps="25")
+    context = TaskContext(project="p", fields={"project": "p"})
+    artist = {"naming.review_session": "Mine {date}", "burnin.mode": "on",
+              "capture.scale": 0.5}  # fmt: skip
+    own = artist_request(typed, settled(typed, resolve([], artist=artist), context), artist)
+    assert (own.review_session_name or "").startswith("Mine ") and own.burnin == "on"
+    assert own.settings.plugins == {
+        "CollectCaptureSpec": {"scale": 0.5},
+        "ValidateReviewSessionOpen": {"template": "Mine {date}"},
+    }
+    assert (own.comment, own.fps, own.task_names) == ("pass 2", typed.fps, {})
+    left = artist_request(typed, settled(typed, resolve([]), context), {})
+    assert left == typed  # nothing the artist chose beyond the flags

@@ -24,7 +24,8 @@ SETTLERS: Dict[str, Set[str]] = {
     # the seam itself: read the settings, then settle
     "ft_dcc/publish/request/settings_options.py": {"settled"},
     # ft-dcc publish: the request its --set and flags give, before the files host or a
-    # headless host (which receives it settled, in its one JSON form)
+    # headless host (which receives it settled, in its one JSON form), the artist's own (the
+    # flags and --set alone) handed beside it as ``PublishRuntime.asked`` for the journal
     "ft_dcc/publish/commands.py": {"settle_request"},
     "ft_dcc/host/commands.py": {"settle"},
     # a host UI's publish: settled where the pipeline starts (``PublishRuntime.
@@ -35,11 +36,13 @@ SETTLERS: Dict[str, Set[str]] = {
     "ft_dcc/host/publish_settings.py": {"settled"},
     "ft_dcc/host/publish_preview.py": {"settle"},
     # the farm: the plan checks each scene's settled request, the node's step publishes it
+    # with what the TD asked beside it (``PublishRuntime.asked``, for the journal)
     "ft_dcc/farm/plan.py": {"settle_request"},
     "ft_dcc/farm/publish_step.py": {"settle_request"},
     # the offline queue: what the settings alone gave a queued publish settled before the
-    # pipeline (the CLI's, the farm's: its artist's choices are what differs), and the flush
-    # settling the artist's request with the settings now
+    # pipeline with no artist's request beside it (a headless host started by a previous
+    # release: its artist's choices are what differs), and the flush settling the artist's
+    # request with the settings now
     "ft_dcc/publish/offline/queued_decision.py": {"settled"},
     "ft_dcc/publish/offline/flush_decision.py": {"settled", "settled_with"},
 }

@@ -139,6 +139,9 @@ class PublishRuntime:
     studio_settings: bool = False
     #: told the settings the pipeline settled the request with (a UI's report shows them)
     on_settings: Optional[Callable[[Resolved], None]] = None
+    #: the artist's own request when the caller settled the request before the pipeline
+    #: (``ft-dcc publish``, a farm node, a headless host): what a queued publish journals
+    asked: Optional[PublishRequest] = None
 
 
 def request_from_options(options: PublishOptions) -> PublishRequest:

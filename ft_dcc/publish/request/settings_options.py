@@ -344,6 +344,36 @@ def settled(
     )
 
 
+def artist_request(
+    request: PublishRequest, settled_request: PublishRequest, artist: Dict[str, SettingValue]
+) -> PublishRequest:
+    """The artist's own request of a publish settled before the pipeline (``ft-dcc publish``):
+    ``request`` as typed, with what the artist's own settings (``--set``: ``artist``) gave it:
+    their plugin values, and the review session and burn-in they decide (as ``settled_request``
+    has them). What the other layers gave is left to the settings: a queued publish's journal
+    keeps this, and the flush settles it with the settings then."""
+    plugins: PluginSettings = {}
+    for key, value in artist.items():
+        if key in PLUGIN_KEYS:
+            plugin, attribute = PLUGIN_KEYS[key]
+            plugins.setdefault(plugin, {})[attribute] = value
+    return attr.evolve(
+        request,
+        review_session_name=_own(request.review_session_name, settled_request.review_session_name,
+                                 "naming.review_session" in artist),
+        burnin=_own(request.burnin, settled_request.burnin, "burnin.mode" in artist),
+        burnin_template=_own(request.burnin_template, settled_request.burnin_template,
+                             "burnin.template" in artist),
+        settings=StudioSettings(plugins=plugins),  # the CLI's typed request holds none
+    )  # fmt: skip
+
+
+def _own(typed: Optional[str], settled_value: Optional[str], set_by_artist: bool) -> Optional[str]:
+    """The artist's value: the one typed, else the settled one when the artist's ``--set``
+    decided it (None: the settings decide)."""
+    return typed or (settled_value if set_by_artist else None)
+
+
 def _session_name(resolved: Resolved, context: TaskContext, task: Optional[str]) -> Optional[str]:
     """``naming.review_session`` for this publish; None with no task at all (it says so)."""
     if not (task or context.project or os.environ.get(ENV_CONTEXT_ID, "").strip()):
