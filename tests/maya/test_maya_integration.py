@@ -166,7 +166,8 @@ def test_a_queued_headless_publish_shows_why_and_when_it_will_flush(
 
 def test_ft_dcc_publish_hands_the_host_the_typed_request_and_nothing_else(saved_scene, tmp_path):
     """``ft-dcc publish SCENE --host maya``: the request file holds the settled, typed request
-    in its one JSON form (``publish``) and the protocol's own keys; no options dict beside it
+    in its one JSON form (``publish``), the artist's own beside it in the same form (``asked``:
+    what a queued publish journals) and the protocol's own keys; no options dict beside them
     (a stand-in mayapy keeps the file it was given)."""
     import json
 
@@ -193,7 +194,7 @@ def test_ft_dcc_publish_hands_the_host_the_typed_request_and_nothing_else(saved_
                        "--invite", "ann@studio.example"], env=env)  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     request = json.loads(seen.read_text(encoding="utf-8"))
-    assert sorted(request) == ["input", "publish", "python_path", "result"]
+    assert sorted(request) == ["asked", "input", "publish", "python_path", "result"]
     assert request["input"] == str(saved_scene.resolve())
     assert request["publish"][VERSION_KEY] == VERSION
     typed = request_from_json(request["publish"])
@@ -201,3 +202,5 @@ def test_ft_dcc_publish_hands_the_host_the_typed_request_and_nothing_else(saved_
     assert (typed.task, typed.comment, typed.frames) == ("p/sq/sh010/anim", "pass 2", (1001, 1010))
     assert (typed.fps, typed.invitees) == (25, ("ann@studio.example",))
     assert typed.review_session_name  # settled: the settings' naming.review_session
+    asked = request_from_json(request["asked"])  # the artist's own: the settings left out
+    assert (asked.task, asked.comment, asked.review_session_name) == (typed.task, "pass 2", None)
