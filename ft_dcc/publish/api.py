@@ -170,10 +170,10 @@ def _publish_context(
 ) -> Iterator[PublishingContext]:
     """The publish's one pyblish ``Context``, handed its :class:`PublishContext` (which
     ``CollectFtDccState`` records): the ``settled`` request beside the artist's own, else
-    ``request`` as it came (beside ``runtime.asked``: the artist's own, when the caller settled
-    it); in its work folder. After it, the session it (or the settling) opened is closed and
-    the work folder removed (a given one stays)."""
-    asked = runtime.asked  # the caller's, when it settled the request itself
+    ``request`` as it came beside ``runtime.asked`` (the artist's own, when the caller settled
+    it; else the request itself); in its work folder. After it, the session it (or the
+    settling) opened is closed and the work folder removed (a given one stays)."""
+    asked = request if runtime.asked is None else runtime.asked
     if settled is not None:
         asked, request, runtime = request, settled.request, settled.runtime
     register_plugins(host.name)

@@ -312,3 +312,31 @@ def test_the_clis_own_settings_are_the_artists_choices_and_the_others_are_left()
     assert (own.comment, own.fps, own.task_names) == ("pass 2", typed.fps, {})
     left = artist_request(typed, settled(typed, resolve([]), context), {})
     assert left == typed  # nothing the artist chose beyond the flags
+
+
+def test_a_library_publish_queued_offline_journals_its_request_as_it_came(
+    fresh_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library caller's publish (``ft_dcc.publish``: the request not settled) journals its
+    request as it came: a review session it named as the settings offline name it stays."""
+    from ft_dcc.host.files import FilesHost
+    from ft_dcc.publish import publish
+    from ft_dcc.publish.request.settings_options import SharedRead, resolve_for, settled
+    from ft_dcc.session import RetryPolicy
+
+    for name in ("FT_DCC_SETTINGS", "FTRACK_CONTEXTID", "PYBLISHPLUGINPATH"):
+        monkeypatch.setenv(name, "")
+    with open_session(fresh_server, tmp_path) as session:
+        task = make_task(session, fstart=1001, fend=1004, fps=25)
+    fresh_server.stop()
+    alone = resolve_for(task, "", "files", shared=SharedRead(None))
+    offline = settled(PublishRequest(task=task), *alone).review_session_name
+    assert offline
+    frames = make_sequence(tmp_path / "plate", frames=4, start=1001, name="plate")
+    report = publish(
+        FilesHost(frames, fps=25), task=task, review_session_name=offline,
+        queue_dir=tmp_path / "queue", session_factory=lambda: open_session(
+            fresh_server, tmp_path / "down", retry=RetryPolicy(retries=0), defer_start=True),
+    )  # fmt: skip
+    assert report.queued, str(report)
+    assert [each.review_session_name for each in _journaled(tmp_path / "queue")] == [offline]

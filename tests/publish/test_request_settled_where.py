@@ -39,11 +39,8 @@ SETTLERS: Dict[str, Set[str]] = {
     # with what the TD asked beside it (``PublishRuntime.asked``, for the journal)
     "ft_dcc/farm/plan.py": {"settle_request"},
     "ft_dcc/farm/publish_step.py": {"settle_request"},
-    # the offline queue: what the settings alone gave a queued publish settled before the
-    # pipeline with no artist's request beside it (a headless host started by a previous
-    # release: its artist's choices are what differs), and the flush settling the artist's
-    # request with the settings now
-    "ft_dcc/publish/offline/queued_decision.py": {"settled"},
+    # the offline queue: the flush settles the artist's request with the settings now (the
+    # journal keeps the request the pipeline was handed as the artist's own: no settling)
     "ft_dcc/publish/offline/flush_decision.py": {"settled", "settled_with"},
 }
 

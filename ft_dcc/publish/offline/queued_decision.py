@@ -23,12 +23,11 @@ from typing import Any, Dict, Mapping, Optional
 
 import attr
 
-from ft_dcc.exceptions import FtDccError, QueueError, RequestError
+from ft_dcc.exceptions import QueueError, RequestError
 from ft_dcc.protocol.json_value import JsonObject
 from ft_dcc.publish.common.queue_entry import damaged_entry
 from ft_dcc.publish.common.recorded_host import HostFacts, facts_of
 from ft_dcc.publish.request.request import PublishRequest
-from ft_dcc.publish.request.settings_options import SharedRead, resolve_for, settled
 from ft_dcc.publish.request.studio_settings import StudioSettings
 from ft_dcc.publish.request.wire import VERSION, VERSION_KEY, request_from_json, request_to_json
 from ft_dcc.publish.shared.naming import asset_fields, default_asset_name
@@ -127,23 +126,11 @@ def decision_of(state: ReviewScope) -> QueuedDecision:
 
 
 def _artist_request(state: ReviewScope) -> PublishRequest:
-    """The artist's own request: the one the pipeline settled (a host's UI publish), else what
-    the settings alone did not give of the request as it came, settled before the pipeline."""
+    """The artist's own request, as the pipeline was handed it (``PublishContext.asked``: a
+    host UI's request the pipeline settled, the one ``ft-dcc publish`` or a farm node handed
+    beside the request it settled, else the request as it came)."""
     asked = state.publish.asked
-    return asked if asked is not None else artist_choices(state.request, _settings_alone(state))
-
-
-def _settings_alone(state: ReviewScope) -> Optional[PublishRequest]:
-    """The request the settings file and the defaults alone give this publish (read without
-    the server, as the offline publish did); None when they cannot be read."""
-    task = state.request.task or state.facts.task_path or state.facts.task_id
-    scene = str(state.item.scene or "")
-    try:
-        read = resolve_for(task, scene, state.host.name, shared=SharedRead(None))
-    except FtDccError as exc:
-        log.info("the settings alone could not be read (%s): every value is kept", exc)
-        return None
-    return settled(PublishRequest(task=task), *read)
+    return state.request if asked is None else asked
 
 
 def read_decision(data: object, where: str, asset: str, task: Optional[str]) -> QueuedDecision:

@@ -76,8 +76,9 @@ class PublishContext:
 
     host: Host
     request: PublishRequest = attr.Factory(PublishRequest)
-    #: the artist's own request, when the pipeline settled ``request`` from it (None: the
-    #: request came as the publish received it, settled or not)
+    #: the artist's own request: the one the pipeline settled ``request`` from, or the caller
+    #: handed beside the request it settled (``PublishRuntime.asked``), else ``request`` itself
+    #: (None: a context built outside a publish)
     asked: Optional[PublishRequest] = None
     progress: Progress = null_progress
     work_dir: Optional[Path] = None
