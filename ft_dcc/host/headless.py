@@ -322,7 +322,8 @@ def publish_request_of(request: HeadlessRequest) -> PublishRequest:
 def runtime_of(request: HeadlessRequest) -> PublishRuntime:
     """Inside the host: how its publish runs: progress to the caller, and the artist's own
     request the caller wrote beside the settled one (``request['asked']``, same form: what a
-    queued publish journals; absent in a previous release's request)."""
+    queued publish journals; absent in a previous release's request file, whose settled request
+    is then journaled as it came)."""
     from ft_dcc.publish.request.request import PublishRuntime
     from ft_dcc.publish.request.wire import request_from_json
 
