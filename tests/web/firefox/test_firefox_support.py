@@ -10,7 +10,7 @@ import functools
 import http.server
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, List, NamedTuple
 
 import pytest
 
@@ -20,35 +20,59 @@ from . import firefox as shared
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+#: a page's own icon: without one Firefox asks the site for ``/favicon.ico`` when it likes,
+#: which could land among the replies of a later, watched navigation
+NO_ICON = '<link rel="icon" href="data:,">'
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """The site's files, its 404 page with an icon of its own too; the paths asked for."""
+
+    error_message_format = f"<!doctype html>{NO_ICON}<title>%(code)d</title><p>%(message)s"
+
+    def do_GET(self) -> None:  # http.server's name
+        self.server.asked.append(self.path)  # type: ignore[attr-defined]
+        super().do_GET()
+
+
+class Site(NamedTuple):
+    address: str
+    asked: List[str]  # the paths it was asked for
+
+
 @pytest.fixture
-def site(tmp_path: Path) -> Iterator[str]:
+def site(tmp_path: Path) -> Iterator[Site]:
     """A plain HTTP server on 127.0.0.1 serving one page (and 404 for anything else)."""
-    (tmp_path / "page.html").write_text("<!doctype html><title>A page</title><p>Here")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    (tmp_path / "page.html").write_text(f"<!doctype html>{NO_ICON}<title>A page</title><p>Here")
+    handler = functools.partial(_Handler, directory=str(tmp_path))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    asked: List[str] = []
+    server.asked = asked  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield Site(f"http://127.0.0.1:{server.server_address[1]}", asked)
     finally:
         server.shutdown()
         server.server_close()
 
 
 def test_the_status_comes_from_the_navigation_and_replies_only_while_watched(
-    site: str, tmp_path: Path
+    site: Site, tmp_path: Path
 ) -> None:
     holder = shared.firefox_or_skip(tmp_path / "driver.log")
     browser = next(holder)
     try:
-        assert browser.goto(f"{site}/page.html") == 200
-        assert browser.goto(f"{site}/missing.html") == 404
+        assert browser.goto(f"{site.address}/page.html") == 200
+        assert browser.goto(f"{site.address}/missing.html") == 404
         with pytest.raises(shared.FirefoxError, match="not watched"):
             browser.responses()
         browser.watch(True)
-        assert browser.goto(f"{site}/page.html?watched") == 200
+        watched = f"{site.address}/page.html?watched"
+        assert browser.goto(watched) == 200
         replies = browser.responses()
-        assert [(r["url"], r["status"]) for r in replies] == [(f"{site}/page.html?watched", 200)]
+        assert [(r["url"], r["status"]) for r in replies] == [(watched, 200)]
         assert browser.failed is False  # a refused read does not fail the browser
+        assert "/favicon.ico" not in site.asked  # nothing of Firefox's own raced the test
     finally:
         holder.close()
     assert browser.watching is False  # given back unwatched
