@@ -3,40 +3,76 @@ timeline it draws from the tests' start and end."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 import pytest
 import suite_timeline
 from suite_pg import PgMeter, process_table
+from support.pg_cluster import SUPERUSER
 from support.waiting import wait_until
 
 #: a query that keeps its backend busy for a while on any machine (CPU seconds, not wall)
 BUSY_SQL = "SELECT count(*) FROM generate_series(1, 20000000)"
 
+#: the advisory lock the short connection waits on once its work is done
+HELD_LOCK = 4242
+#: psql's application name for the short connection (the cluster may serve other workers)
+SHORT_APP = "suite-pg-short"
+
 OUTSIDE_CLIENT = """
 import sys, psycopg
 with psycopg.connect(sys.argv[1], autocommit=True) as connection:
+    backend = connection.execute("SELECT pg_backend_pid()").fetchone()[0]
     connection.execute(sys.argv[2]).fetchall()
-open(sys.argv[3], "w").write("done")
+open(sys.argv[3], "w").write(str(backend))
 """
+
+
+def _gone(backend: int) -> bool:
+    """The backend has ended and its postmaster reaped it (its CPU is the postmaster's now)."""
+    return not Path(f"/proc/{backend}").exists()
 
 
 def _outside_client(url: str, done: Path) -> None:
     """A client outside this process's tree (``setsid -f``: init adopts it), as another worker's
-    server is; returns when its query has run."""
+    server is; returns when its query has run and its backend is reaped."""
     subprocess.run(
         ["setsid", "-f", sys.executable, "-c", OUTSIDE_CLIENT, url, BUSY_SQL, str(done)],
         check=True,
     )
-    wait_until(done.exists, "the outside client's query", timeout=600)
+    wait_until(lambda: done.exists() and done.read_text(), "the outside client's query", 600)
+    backend = int(done.read_text())
+    wait_until(lambda: _gone(backend), "the outside client's backend to end", timeout=600)
+
+
+def _short_client(pg_cluster: Any) -> subprocess.Popen[str]:
+    """``psql``, a child of this process, that does its work and then waits for ``HELD_LOCK``."""
+    sql = f"{BUSY_SQL}; SELECT pg_advisory_lock({HELD_LOCK})"
+    return subprocess.Popen(
+        [str(pg_cluster.bin_dir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p",
+         str(pg_cluster.port), "-U", SUPERUSER, "-d", "postgres", "-c", sql],
+        env=dict(os.environ, PGAPPNAME=SHORT_APP), stdout=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+
+
+def _waiting_backend(connection: Any) -> Optional[int]:
+    """The short connection's backend once it waits for the lock (its work done), or None."""
+    row = connection.execute(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = %s AND wait_event_type ="
+        " 'Lock'", (SHORT_APP,),
+    ).fetchone()  # fmt: skip
+    return None if row is None else int(row[0])
 
 
 def test_a_worker_is_charged_its_own_connections_not_another_workers(
     pg_cluster: Any, tmp_path: Path
 ) -> None:
+    """Each reading is taken when what it reads has happened (a query done, a backend reaped),
+    never after a while: the machine's speed changes no figure's side of its bound."""
     psycopg = pytest.importorskip("psycopg")
     url = pg_cluster.url("postgres")
     parallel, whole = PgMeter(parallel=True), PgMeter(parallel=False)
@@ -47,9 +83,14 @@ def test_a_worker_is_charged_its_own_connections_not_another_workers(
         table = process_table()
         outside = parallel.seconds(table) - before[0], whole.seconds(table) - before[1]
         mine.execute(BUSY_SQL).fetchall()
-        table = process_table()
-        inside = parallel.seconds(table) - before[0] - outside[0]
-        pg_cluster.psql(BUSY_SQL)  # a connection that ends before the next read
+        inside = parallel.seconds(process_table()) - before[0] - outside[0]
+        mine.execute(f"SELECT pg_advisory_lock({HELD_LOCK})")
+        short_client = _short_client(pg_cluster)
+        backend = wait_until(lambda: _waiting_backend(mine), "the short connection's work", 600)
+        parallel.seconds(process_table())  # read while it ran (as the meter's thread reads)
+        mine.execute(f"SELECT pg_advisory_unlock({HELD_LOCK})")
+        assert short_client.wait(timeout=600) == 0
+        wait_until(lambda: _gone(backend), "the short connection's backend to end", timeout=600)
         short = parallel.seconds(process_table()) - before[0] - outside[0] - inside
     assert outside[1] > 0.3, "the whole cluster's CPU holds the other client's query"
     assert outside[0] < 0.05, "another process tree's connection is not this worker's"
