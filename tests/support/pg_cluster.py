@@ -150,14 +150,17 @@ class PgCluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
+    def psql_command(self, sql: str, database: str = "postgres") -> List[str]:
+        """The command line that runs ``sql`` with ``psql`` as the superuser (unaligned, tuples
+        only, stopping at the first error): to run now (``psql``) or in the background."""
+        return [str(self.bin_dir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database,
+                "-c", sql]  # fmt: skip
+
     def psql(self, sql: str, database: str = "postgres") -> str:
         """Run ``sql`` with ``psql`` as the superuser; returns its output."""
-        result = subprocess.run(
-            [str(self.bin_dir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-             "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER, "-d", database, "-c", sql],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        return result.stdout
+        command = self.psql_command(sql, database)
+        return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
     def create_database(self, prefix: str = "t", template: Optional[str] = None) -> str:
         """A new database (empty, or a copy of ``template``); returns its URL."""

@@ -12,7 +12,6 @@ from typing import Any, Dict, List, Optional
 import pytest
 import suite_timeline
 from suite_pg import PgMeter, process_table
-from support.pg_cluster import SUPERUSER
 from support.waiting import wait_until
 
 #: a query that keeps its backend busy for a while on any machine (CPU seconds, not wall)
@@ -53,10 +52,9 @@ def _short_client(pg_cluster: Any) -> subprocess.Popen[str]:
     """``psql``, a child of this process, that does its work and then waits for ``HELD_LOCK``."""
     sql = f"{BUSY_SQL}; SELECT pg_advisory_lock({HELD_LOCK})"
     return subprocess.Popen(
-        [str(pg_cluster.bin_dir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p",
-         str(pg_cluster.port), "-U", SUPERUSER, "-d", "postgres", "-c", sql],
+        pg_cluster.psql_command(sql),
         env=dict(os.environ, PGAPPNAME=SHORT_APP), stdout=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    )
 
 
 def _waiting_backend(connection: Any) -> Optional[int]:

@@ -192,7 +192,8 @@ _IDLE: List[Firefox] = []
 _LOCK = threading.Lock()
 #: each give-back's number: a timer closes the browser only if it is still that give-back's
 _TURNS = itertools.count()
-#: the timers started: at exit, those not due yet are cancelled and a close under way finished
+#: the timers not yet finished: at exit, those not due yet are cancelled and a close under way
+#: finished
 _TIMERS: List[threading.Timer] = []
 
 
@@ -223,10 +224,10 @@ def _keep(browser: Firefox) -> bool:
             return False
         _IDLE.append(browser)
         browser.turn = next(_TURNS)
-    timer = threading.Timer(IDLE_CLOSE, _close_if_unused, args=(browser, browser.turn))
-    timer.daemon = True
-    _TIMERS.append(timer)
-    timer.start()
+        timer = threading.Timer(IDLE_CLOSE, _close_if_unused, args=(browser, browser.turn))
+        timer.daemon = True
+        _TIMERS[:] = [t for t in _TIMERS if t.is_alive()] + [timer]  # the finished ones dropped
+        timer.start()
     return True
 
 
