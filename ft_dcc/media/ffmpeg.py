@@ -105,11 +105,6 @@ def cfr_arguments() -> List[str]:
     return ["-vsync", "cfr"]
 
 
-def ffprobe_executable() -> Optional[str]:
-    """A real ``ffprobe`` on PATH (used only as a cross-check), or None."""
-    return shutil.which("ffprobe")
-
-
 def _no_window() -> dict:
     """Keep a console window from flashing up on Windows hosts."""
     if sys.platform == "win32":

@@ -3,27 +3,26 @@
 Frames and timing come from a stream copy into ffmpeg's ``framecrc`` muxer, which lists every
 packet with its exact timestamps: no decoding, exact counts, exact rational fps. Codec profile
 and pixel format come from ffmpeg's stream description. Faststart is read from the MP4's
-top-level box order. A real ``ffprobe`` on PATH is used only as an independent cross-check.
+top-level box order. A publish starts no ffprobe: the tests judge the movies with a real one.
 """
 
 from __future__ import annotations
 
 import collections
 import functools
-import json
 import logging
 import re
 import struct
 import subprocess
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple, TypedDict, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import Fps, as_fraction
-from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable, ffprobe_executable
+from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable
 from ft_dcc.media.image_header import png_size
 from ft_dcc.protocol.json_value import JsonObject
 
@@ -191,7 +190,7 @@ def verify_review_movie(
     """Check that ``path`` is a browser-playable review: ``frame_count`` frames at ``fps``.
 
     Raises :class:`MediaError` naming every mismatch; returns the :class:`MovieInfo` when all
-    is well. When a real ``ffprobe`` is on PATH its frame count and rate are checked too.
+    is well (read from :func:`probe_movie`'s measure, made once per file).
     """
     expected_fps = as_fraction(fps)
     info = probe_movie(path)
@@ -214,8 +213,6 @@ def verify_review_movie(
         problems.append(f"width is {info.width}, expected {width}")
     if height is not None and info.height != height:
         problems.append(f"height is {info.height}, expected {height}")
-    if not problems:
-        problems.extend(_ffprobe_disagreements(Path(path), frame_count, expected_fps))
     if problems:
         raise MediaError(
             f"The review movie {path} is not what review needs: " + "; ".join(problems) + ".",
@@ -240,64 +237,6 @@ def review_metadata(info: MovieInfo, frame_in: int) -> Dict[str, Union[int, floa
         "width": info.width,
         "height": info.height,
     }
-
-
-class FfprobeStream(TypedDict, total=False):
-    """The entries :func:`probe_with_ffprobe` asks ffprobe for (its JSON; counts are strings)."""
-
-    codec_name: str
-    profile: str
-    pix_fmt: str
-    width: int
-    height: int
-    r_frame_rate: str  # "24000/1001"
-    nb_read_packets: str  # "48"
-
-
-def probe_with_ffprobe(path: PathLike) -> Optional[FfprobeStream]:
-    """A real ffprobe's view of the first video stream (packets counted), or None without one."""
-    exe = ffprobe_executable()
-    if exe is None:
-        return None
-    result = subprocess.run(
-        [
-            exe,
-            "-v",
-            "error",
-            "-select_streams",
-            "v:0",
-            "-count_packets",
-            "-show_entries",
-            "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,nb_read_packets",
-            "-of",
-            "json",
-            str(path),
-        ],
-        capture_output=True,
-        check=False,
-        **_no_window(),
-    )
-    if result.returncode != 0:
-        return None
-    try:
-        streams = json.loads(result.stdout.decode("utf-8", "replace")).get("streams") or []
-    except ValueError:
-        return None
-    return streams[0] if streams else None
-
-
-def _ffprobe_disagreements(path: Path, frame_count: int, fps: Fraction) -> List[str]:
-    data = probe_with_ffprobe(path)
-    if data is None:
-        return []
-    problems = []
-    packets = data.get("nb_read_packets")
-    if packets is not None and int(packets) != frame_count:
-        problems.append(f"ffprobe counts {packets} frames, expected {frame_count}")
-    rate = data.get("r_frame_rate")
-    if rate and "/" in rate and Fraction(*map(int, rate.split("/"))) != fps:
-        problems.append(f"ffprobe reads the frame rate as {rate}, expected {_fps_text(fps)}")
-    return problems
 
 
 def _fps_text(fps: Fraction) -> str:
