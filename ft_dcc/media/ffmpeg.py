@@ -76,9 +76,28 @@ def _ffmpeg_says(option: str) -> str:
         raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
 
 
+#: imageio-ffmpeg names the binary it ships after ffmpeg's version (``ffmpeg-linux-x86_64-v7.1``)
+_BUNDLED_NAME = re.compile(r"^ffmpeg-[\w-]+?-v(\d+)\.(\d+)")
+
+
+def _bundled_version(exe: str) -> Optional[Tuple[int, int]]:
+    """(major, minor) from the name of imageio-ffmpeg's own binary; None for any other ffmpeg."""
+    path = Path(exe)
+    if path.parent.name != "binaries" or path.parent.parent.name != "imageio_ffmpeg":
+        return None
+    match = _BUNDLED_NAME.match(path.name)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
 @functools.cache
 def ffmpeg_version() -> Tuple[int, int]:
-    """(major, minor) of :func:`ffmpeg_executable`; (0, 0) when the banner cannot be parsed."""
+    """(major, minor) of :func:`ffmpeg_executable`; (0, 0) when the banner cannot be parsed.
+
+    imageio-ffmpeg's binary says it in its name (finding it already ran ``-version`` once: a
+    publish process starts no second one); any other ffmpeg is asked."""
+    named = _bundled_version(ffmpeg_executable())
+    if named is not None:
+        return named
     out = _ffmpeg_says("-version")
     match = re.search(r"ffmpeg version \D*(\d+)\.(\d+)", out)
     if match:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from pathlib import Path
+from typing import Any, List
 
 import pytest
 
@@ -69,3 +72,22 @@ def test_progress_follows_frames(tmp_path: Path) -> None:
     assert seen and seen[-1] == (1.0, "Test: frame 40/40")
     assert all(0.0 <= f <= 1.0 for f, _ in seen)
     assert ffmpeg_module.cfr_arguments() in (["-fps_mode", "cfr"], ["-vsync", "cfr"])
+
+
+def test_the_bundled_ffmpegs_version_is_read_from_its_name_without_running_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """imageio-ffmpeg names its binary after ffmpeg's version: a publish process starts no
+    ``ffmpeg -version`` of its own (finding the binary already ran it once)."""
+    exe = ffmpeg_executable()
+    banner = subprocess.run([exe, "-hide_banner", "-version"], capture_output=True, text=True)
+    said = re.search(r"ffmpeg version \D*(\d+)\.(\d+)", banner.stdout)
+    assert said is not None, banner.stdout[:200]
+    started: List[Any] = []
+    monkeypatch.setattr(ffmpeg_module, "_ffmpeg_says", lambda *a: started.append(a) or "")
+    ffmpeg_version.cache_clear()
+    try:
+        assert ffmpeg_version() == (int(said.group(1)), int(said.group(2)))
+    finally:
+        ffmpeg_version.cache_clear()
+    assert started == []
