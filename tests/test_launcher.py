@@ -50,6 +50,9 @@ elif what == "sleep":
 elif what == "parser":  # how many query parsers this process has built (0 or 1)
     from ft_dcc.server.query import parser
     print(parser._parser.cache_info().currsize)
+elif what == "ddl":  # how many DDL statements of the shared tables this process holds compiled
+    from ft_dcc.server.store import shared_ddl
+    print(sum(1 for key in shared_ddl._SQL if "sqlite" in key))
 elif what == "atexit":
     import atexit, threading
     atexit.register(lambda: print("atexit ran"))
@@ -277,5 +280,18 @@ def test_a_forked_child_finds_the_servers_query_parser_built(
     assert isinstance(forked, Launched) and forked.returncode == 0, err
     assert out.strip() == "1"
     real = subprocess.run([sys.executable, "-m", "probe", "parser"], cwd=probe_dir,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert real.returncode == 0 and real.stdout.strip() == "0", real.stderr
+
+
+def test_a_forked_child_finds_the_new_databases_ddl_compiled(
+    shared_launcher: Launcher, probe_dir: Path
+) -> None:
+    """The zygote opens a store on a new SQLite database once: a forked server finds the DDL
+    of the shared tables compiled for SQLite (a real process compiles it making its database)."""
+    forked, out, err = run(shared_launcher, probe_dir, "ddl")
+    assert isinstance(forked, Launched) and forked.returncode == 0, err
+    assert int(out) > 400  # about 90 tables and 350 indexes
+    real = subprocess.run([sys.executable, "-m", "probe", "ddl"], cwd=probe_dir,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert real.returncode == 0 and real.stdout.strip() == "0", real.stderr

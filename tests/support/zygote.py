@@ -30,6 +30,7 @@ import select
 import signal
 import socket
 import sys
+import tempfile
 import threading
 from typing import Any, Dict, List, Optional
 
@@ -118,6 +119,19 @@ def warm_store_tables() -> None:
     except ImportError:  # the server extra not installed
         return
     schema_tables()
+    warm_new_database()
+
+
+def warm_new_database() -> None:
+    """Open a store on a new SQLite database, then drop it: the DDL of the shared tables and
+    indexes, compiled once per process and dialect (``store.shared_ddl``), is then found
+    compiled by each forked server making its own new database (the statements it runs are
+    the same; only their compiling, 0.02 CPU-s a server start, is saved)."""
+    from ft_dcc.server.store.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="ft-dcc-zygote-") as folder:
+        store = Store(f"sqlite:///{os.path.join(folder, 'warm.db')}")
+        store.engine.dispose()
 
 
 class Zygote:
