@@ -36,7 +36,8 @@ _INSTALL_HINT = (
 def ffmpeg_executable() -> str:
     """The path of the ffmpeg executable; :class:`MediaError` says how to get one if missing.
 
-    ``IMAGEIO_FFMPEG_EXE`` wins, then the binary bundled with ``imageio-ffmpeg``.
+    ``IMAGEIO_FFMPEG_EXE`` wins, then the binary bundled with ``imageio-ffmpeg`` (found by
+    its name, see :func:`_bundled_ffmpeg`), then whatever ``imageio-ffmpeg`` finds.
     """
     override = os.environ.get("IMAGEIO_FFMPEG_EXE")
     if override:
@@ -46,6 +47,9 @@ def ffmpeg_executable() -> str:
             f"IMAGEIO_FFMPEG_EXE points at {override!r}, which does not exist.",
             hint="fix or unset IMAGEIO_FFMPEG_EXE",
         )
+    bundled = _bundled_ffmpeg()
+    if bundled is not None:
+        return bundled
     try:
         import imageio_ffmpeg
     except ImportError as error:
@@ -61,6 +65,29 @@ def ffmpeg_executable() -> str:
     return exe
 
 
+#: imageio-ffmpeg names the binary it ships after ffmpeg's version (``ffmpeg-linux-x86_64-v7.1``)
+_BUNDLED_NAME = re.compile(r"^ffmpeg-[\w-]+?-v(\d+)\.(\d+)")
+
+
+def _bundled_ffmpeg() -> Optional[str]:
+    """The binary shipped in ``imageio_ffmpeg/binaries``, found without running it, or None.
+
+    ``imageio_ffmpeg.get_ffmpeg_exe`` runs ``ffmpeg -version`` to see that it starts: one
+    process more in each publish process. One that cannot start is said by :func:`run_ffmpeg`.
+    """
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        return None
+    folder = Path(imageio_ffmpeg.__file__).parent / "binaries"
+    found = [
+        path
+        for path in folder.glob("ffmpeg-*")
+        if _BUNDLED_NAME.match(path.name) and path.is_file() and os.access(path, os.X_OK)
+    ]
+    return str(found[0]) if len(found) == 1 else None
+
+
 def _ffmpeg_says(option: str) -> str:
     """What ``ffmpeg -hide_banner OPTION`` prints (``-version``, ``-filters``)."""
     try:
@@ -74,10 +101,6 @@ def _ffmpeg_says(option: str) -> str:
         ).stdout
     except OSError as error:
         raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
-
-
-#: imageio-ffmpeg names the binary it ships after ffmpeg's version (``ffmpeg-linux-x86_64-v7.1``)
-_BUNDLED_NAME = re.compile(r"^ffmpeg-[\w-]+?-v(\d+)\.(\d+)")
 
 
 def _bundled_version(exe: str) -> Optional[Tuple[int, int]]:
@@ -129,6 +152,18 @@ def _no_window() -> dict:
     if sys.platform == "win32":
         return {"creationflags": getattr(subprocess, "CREATE_NO_WINDOW", 0)}
     return {}
+
+
+def run_captured(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+    """Run ``ffmpeg args`` to its end with its output captured (a probe, a decode); its exit
+    status is the caller's to judge. :class:`MediaError` says how to get ffmpeg if it cannot
+    start (the bundled binary is found without running it)."""
+    try:
+        return subprocess.run(
+            [ffmpeg_executable(), *args], capture_output=True, check=False, **_no_window()
+        )
+    except OSError as error:
+        raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
 
 
 def run_ffmpeg(

@@ -13,7 +13,6 @@ import functools
 import logging
 import re
 import struct
-import subprocess
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple, Union
@@ -22,7 +21,7 @@ import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media._fps import Fps, as_fraction
-from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable
+from ft_dcc.media.ffmpeg import run_captured
 from ft_dcc.media.image_header import png_size
 from ft_dcc.protocol.json_value import JsonObject
 
@@ -84,9 +83,8 @@ def probe_movie(path: PathLike) -> MovieInfo:
 
 def _measure(path: Path) -> MovieInfo:
     # A stream copy into framecrc lists every packet's timestamps without decoding anything.
-    command = [ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path),
-               "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, check=False, **_no_window())
+    result = run_captured(["-hide_banner", "-nostdin", "-i", str(path),
+                           "-map", "0:v:0", "-c", "copy", "-f", "framecrc", "-"])  # fmt: skip
     stderr = result.stderr.decode("utf-8", "replace")
     if result.returncode != 0:
         raise _unreadable(path, stderr)
@@ -134,12 +132,7 @@ def _image_size(path: str, _bytes: int, _mtime_ns: int) -> Tuple[int, int]:
     from_header = png_size(path)
     if from_header is not None:
         return from_header
-    result = subprocess.run(
-        [ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True,
-        check=False,
-        **_no_window(),
-    )
+    result = run_captured(["-hide_banner", "-nostdin", "-i", str(path)])
     stderr = result.stderr.decode("utf-8", "replace")
     for line in stderr.splitlines():
         if "Video:" in line:

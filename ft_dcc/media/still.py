@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, List, Optional
 
 import attr
 
 from ft_dcc.exceptions import MediaError
-from ft_dcc.media.ffmpeg import _no_window, ffmpeg_executable, run_ffmpeg
+from ft_dcc.media.ffmpeg import run_captured, run_ffmpeg
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.media.colour import ColourTransform
@@ -60,10 +59,7 @@ def still_info(path: Path) -> StillInfo:
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"The image {path} does not exist.", hint="check the path")
-    result = subprocess.run(
-        [ffmpeg_executable(), "-hide_banner", "-nostdin", "-i", str(path)],
-        capture_output=True, check=False, **_no_window(),
-    )  # fmt: skip
+    result = run_captured(["-hide_banner", "-nostdin", "-i", str(path)])
     said = result.stderr.decode("utf-8", "replace")
     for line in said.splitlines():
         if "Video:" not in line:
@@ -131,10 +127,9 @@ def _transformed(
     numpy = _numpy()
     raw = "gbrapf32le" if info.has_alpha else "gbrpf32le"
     planes_count = 4 if info.has_alpha else 3
-    decoded = subprocess.run(
-        [ffmpeg_executable(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(source),
-         "-map", "0:v:0", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", raw, "pipe:1"],
-        capture_output=True, check=False, **_no_window(),
+    decoded = run_captured(
+        ["-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(source),
+         "-map", "0:v:0", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", raw, "pipe:1"]
     )  # fmt: skip
     expected = planes_count * 4 * info.width * info.height
     if decoded.returncode != 0 or len(decoded.stdout) != expected:

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 from typing import Any, List
 
+import imageio_ffmpeg
 import pytest
 
 from ft_dcc.exceptions import MediaError
@@ -91,3 +92,24 @@ def test_the_bundled_ffmpegs_version_is_read_from_its_name_without_running_it(
     finally:
         ffmpeg_version.cache_clear()
     assert started == []
+
+
+def test_the_bundled_ffmpeg_is_found_without_running_it(
+    fresh_lookup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """imageio-ffmpeg's lookup runs ``ffmpeg -version`` to see that it starts: one process
+    per publish process. Its binary is found by its name; a start that fails is said by
+    :func:`run_ffmpeg` (test_failures_quote_ffmpeg)."""
+    monkeypatch.delenv("IMAGEIO_FFMPEG_EXE", raising=False)
+    imageio_ffmpeg._utils._get_ffmpeg_exe.cache_clear()  # its lookup, as in a new process
+    started: List[Any] = []
+    real = subprocess.Popen.__init__
+
+    def recording(self: Any, args: Any, *rest: Any, **kwargs: Any) -> None:
+        started.append(args)
+        real(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", recording)
+    exe = ffmpeg_executable()
+    assert started == []
+    assert Path(exe) == Path(imageio_ffmpeg.get_ffmpeg_exe())  # the binary imageio runs

@@ -32,7 +32,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> List[Any]:
         ran.append(command)
         return real(command, *args, **kwargs)
 
-    monkeypatch.setattr(probe.subprocess, "run", recording)
+    monkeypatch.setattr(subprocess, "run", recording)
     probe._image_size.cache_clear()
     return ran
 

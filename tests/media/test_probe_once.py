@@ -5,6 +5,7 @@ same bytes): one ffmpeg, the same answer. A movie written again is measured agai
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from typing import Any, List
 
@@ -19,14 +20,14 @@ from ft_dcc.media import probe
 def measured(monkeypatch: pytest.MonkeyPatch) -> List[Any]:
     """The movies measured (ffmpeg's framecrc runs) from here on (each still run)."""
     ran: List[Any] = []
-    real = probe.subprocess.run
+    real = subprocess.run
 
     def recording(command: Any, *args: Any, **kwargs: Any) -> Any:
         if "framecrc" in command:
             ran.append(command)
         return real(command, *args, **kwargs)
 
-    monkeypatch.setattr(probe.subprocess, "run", recording)
+    monkeypatch.setattr(subprocess, "run", recording)
     return ran
 
 

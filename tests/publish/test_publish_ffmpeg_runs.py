@@ -3,9 +3,8 @@
 A TD feels each one as publish time (a process start, a decoder set up, a file read). One
 reviewable's publish encodes the review movie (or copies a review-ready one), measures what it
 wrote (that measure also serves the check and the thumbnail) and makes the thumbnail: nothing
-else. Finding ffmpeg (imageio-ffmpeg runs it once per process to see that it starts) is done
-before counting; its version is counted (a CLI publish is one process: read from the bundled
-binary's name, it starts nothing).
+else. Finding ffmpeg and reading its version are counted as a new process does them (a CLI
+publish is one process): the bundled binary is found, and its version read, by its name.
 """
 
 from __future__ import annotations
@@ -26,8 +25,8 @@ from ft_dcc.publish import publish
 @pytest.fixture
 def media_runs(monkeypatch: pytest.MonkeyPatch) -> List[List[str]]:
     """The ffmpeg and ffprobe command lines this process starts from here on (each still run)."""
-    ffmpeg_executable()  # imageio-ffmpeg's check, once per process
-    ffmpeg_version.cache_clear()  # read again by this publish, as a CLI's first one does
+    ffmpeg_executable.cache_clear()  # found and read again by this publish, as a CLI's is
+    ffmpeg_version.cache_clear()
     started: List[List[str]] = []
     real = subprocess.Popen.__init__
 
