@@ -1,4 +1,5 @@
-"""An image's size from its header, without starting ffmpeg: a PNG's ``IHDR`` chunk.
+"""An image's size (and pixel format) from its header, without starting ffmpeg: a PNG's
+``IHDR`` chunk.
 
 A publish of PNG frames and every scene of a farm batch ask the size of a frame; ffmpeg reads
 the same two numbers from the same 24 bytes, at the cost of a process. Any other format (or a
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 #: signature (8), the IHDR chunk's length (4) and type (4), width (4), height (4)
 _HEAD = 24
+#: ffmpeg's pixel format of an 8-bit PNG by its IHDR colour type (RGB, RGB with alpha)
+_PNG_FORMATS = {2: "rgb24", 6: "rgba"}
 
 
 def png_size(path: str) -> Optional[Tuple[int, int]]:
@@ -31,3 +34,15 @@ def png_size(path: str) -> Optional[Tuple[int, int]]:
         return None
     width, height = struct.unpack(">II", head[16:24])
     return (width, height) if width and height else None
+
+
+def png_pixel_format(path: str) -> Optional[str]:
+    """ffmpeg's name of an 8-bit RGB or RGBA PNG's pixel format (``rgb24``, ``rgba``) from
+    its ``IHDR`` chunk, or None for any other file (ffmpeg reads those)."""
+    if png_size(path) is None:
+        return None
+    with open(path, "rb") as handle:
+        depth_and_type = handle.read(_HEAD + 2)[_HEAD:]
+    if len(depth_and_type) != 2 or depth_and_type[0] != 8:
+        return None
+    return _PNG_FORMATS.get(depth_and_type[1])

@@ -20,6 +20,7 @@ import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media.ffmpeg import run_captured, run_ffmpeg
+from ft_dcc.media.image_header import png_pixel_format, png_size
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.media.colour import ColourTransform
@@ -105,7 +106,17 @@ def encode_review_image(
     finally:
         if partial.exists():
             partial.unlink()
-    return still_info(output)
+    return _written_info(output)
+
+
+def _written_info(path: Path) -> StillInfo:
+    """What the review PNG just written is: ffmpeg wrote an 8-bit RGB(A) PNG, whose header
+    says its size and pixel format (as ffmpeg reads them); anything else is read by ffmpeg."""
+    pixel_format = png_pixel_format(str(path))
+    size = png_size(str(path))
+    if pixel_format is None or size is None:
+        return still_info(path)
+    return StillInfo(size[0], size[1], pixel_format, "png")
 
 
 def _rgba(info: StillInfo) -> List[str]:
@@ -153,4 +164,3 @@ def _transformed(
          "-frames:v", "1", "-vf", filters, *_png(output)],
         what=f"Making the review image of {source.name}", feed=feed,
     )  # fmt: skip
-

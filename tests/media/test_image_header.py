@@ -12,7 +12,7 @@ import pytest
 from support import make_sequence
 
 from ft_dcc.exceptions import MediaError
-from ft_dcc.media import probe
+from ft_dcc.media import probe, still
 from ft_dcc.media.ffmpeg import ffmpeg_executable
 
 
@@ -68,3 +68,26 @@ def test_a_png_name_on_what_is_not_one_is_refused_as_before(
     with pytest.raises(MediaError):
         probe.image_size(fake)
     assert len(started) == 1  # ffmpeg's word
+
+
+@pytest.mark.parametrize(("filters", "pixel_format"), [("", "rgb24"), ("format=rgba,", "rgba")])
+def test_the_review_image_just_written_is_read_from_its_header(
+    tmp_path: Path, started: List[Any], filters: str, pixel_format: str
+) -> None:
+    """A still's review PNG (rgb24, or rgba with alpha) is what ffmpeg reads of it: size,
+    pixel format and codec come from its header: the source is read by ffmpeg, the encode is
+    ffmpeg's (a ``Popen``, not counted here), the review PNG is not read again."""
+    source = tmp_path / "still.png"
+    subprocess.run([ffmpeg_executable(), "-loglevel", "error", "-f", "lavfi", "-i",
+                    "testsrc2=size=96x30", "-frames:v", "1", "-vf", f"{filters}null",
+                    str(source)], check=True)  # fmt: skip
+    source_info = still.still_info(source)
+    started.clear()
+    written = still.encode_review_image(source, tmp_path / "review.png")
+    assert len(started) == 1 and "still.png" in started[0][-1]  # the source's reading
+    assert (
+        written
+        == still.still_info(tmp_path / "review.png")
+        == still.StillInfo(96, 30, pixel_format, "png")
+    )
+    assert source_info.pixel_format == pixel_format

@@ -40,22 +40,25 @@ def media_runs(monkeypatch: pytest.MonkeyPatch) -> List[List[str]]:
     return started
 
 
-def _publish(server: Any, tmp_path: Path, source: Path, fps: int = 25) -> Any:
+def _publish(server: Any, tmp_path: Path, source: Path, review: str = "ftrackreview-mp4") -> Any:
     session = open_session(server, tmp_path / "session")
-    task = make_task(session, fstart=1001, fend=1012, fps=float(fps))
-    report = publish(FilesHost(source, fps=fps), task=task, session=session,
+    task = make_task(session, fstart=1001, fend=1012, fps=25.0)
+    report = publish(FilesHost(source, fps=25), task=task, session=session,
                      review_session_name=f"Dailies ffmpeg {tmp_path.name}")  # fmt: skip
     assert report.ok and not report.queued, str(report)
-    assert set(report.component_ids) == {"ftrackreview-mp4", "thumbnail"}
+    assert {review, "thumbnail"} <= set(report.component_ids), report.component_ids
     return report
 
 
 def _kinds(started: List[List[str]]) -> List[str]:
-    """What each run was: an encode (or copy) into the partial movie, a measure, a thumbnail."""
+    """What each run was: an encode (or copy) into the partial movie or image, a measure, a
+    thumbnail, a read of an image."""
     kinds = []
     for command in started:
         if "framecrc" in command:
             kinds.append("measure")
+        elif command[-2:-1] == ["-i"]:
+            kinds.append("read")  # ffmpeg's description of an image, nothing written
         elif command[-1].endswith(".jpg"):
             kinds.append("thumbnail")
         elif ".partial" in command[-1]:
@@ -82,3 +85,15 @@ def test_a_movie_publish_runs_ffmpeg_four_times(
     media_runs.clear()
     _publish(embedded_server, tmp_path, movie)
     assert _kinds(media_runs) == ["measure", "encode", "measure", "thumbnail"]
+
+
+def test_a_still_publish_runs_ffmpeg_three_times(
+    embedded_server, tmp_path: Path, media_runs: List[List[str]]
+) -> None:
+    """The still is read (its size and pixel format), its review PNG written (and known from
+    its header), the thumbnail made from it."""
+    frame = Path(str(make_sequence(tmp_path / "frames", frames=1, start=1)) % 1)
+    still = frame.rename(tmp_path / "keyart.png")
+    media_runs.clear()
+    _publish(embedded_server, tmp_path, still, review="ftrackreview-image")
+    assert _kinds(media_runs) == ["read", "encode", "thumbnail"]
