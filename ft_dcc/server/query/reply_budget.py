@@ -44,8 +44,13 @@ class ReplyBudget:
 
     def charge(self, data: Sequence[JsonValue]) -> None:
         """Count ``data`` (a query's entities, estimated from a sample); ``QueryError`` once the
-        batch's replies would pass the limit."""
-        self.used += estimated_size(data)
+        batch's replies pass the limit. An estimate past the limit is measured before refusing:
+        one large entity in the sample counts as if every entity were as large (a megabyte
+        review session among 150 small ones estimated 19 MB and refused the room's list)."""
+        estimate = estimated_size(data)
+        if self.used + estimate > self.limit:
+            estimate = measured_size(data, self.limit - self.used)
+        self.used += estimate
         if self.used > self.limit:
             raise QueryError(
                 f"The reply would be larger than {describe_bytes(self.limit)}, the most this "
@@ -53,6 +58,17 @@ class ReplyBudget:
                 "less: page the query with 'limit' and 'offset', select fewer attributes, or "
                 "send fewer queries per batch"
             )
+
+
+def measured_size(data: Sequence[JsonValue], room: int) -> int:
+    """The bytes ``data`` takes as JSON, measured entity by entity: stops once past ``room``
+    (what is left of the budget), so measuring a reply too large costs at most the limit."""
+    size = 2
+    for entity in data:
+        size += len(json.dumps(entity, default=str, separators=(",", ":"))) + 1
+        if size > room:
+            break
+    return size
 
 
 def estimated_size(data: Sequence[JsonValue]) -> int:
