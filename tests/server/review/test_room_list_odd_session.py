@@ -22,6 +22,8 @@ from support.trust import create, make_task, ok, server_with_env
 MEGABYTE = 1024 * 1024
 #: open sessions beside the odd one: past the 128 at which the estimate passed 16 MB
 SESSIONS = 150
+#: a long description: 60,000 characters of a day's notes
+NOTES = "notes " * 10_000
 
 
 def list_link(server: Any) -> str:
@@ -50,3 +52,19 @@ def test_a_megabyte_session_does_not_break_the_list_of_sessions(tmp_path: Path) 
     assert page.status_code == 200, page.text[:2000]
     assert all(f"Dailies {n:03d}" in page.text for n in range(SESSIONS))
 
+
+def test_a_year_of_long_descriptions_does_not_break_the_list(tmp_path: Path) -> None:
+    """The list shows no description, so it reads none: 40 sessions of 60,000 characters of
+    notes each, past a server's 1 MB reply limit together, and the list still answers (seen
+    failing first: 400, the reply-size refusal, to every reader)."""
+    with server_with_env(tmp_path / "server", {"FT_DCC_MAX_REPLY_BYTES": str(MEGABYTE)}) as server:
+        project = make_task(server)["project"]
+        for day in range(0, 40, 5):  # each batch's reply under the limit
+            batch = [create("ReviewSession", name=f"Dailies day {n:03d}", project_id=project,
+                            description=NOTES) for n in range(day, day + 5)]  # fmt: skip
+            ok(server, batch)
+
+        page = requests.get(list_link(server), timeout=60)
+
+    assert page.status_code == 200, page.text[:2000]
+    assert all(f"Dailies day {n:03d}" in page.text for n in range(40))

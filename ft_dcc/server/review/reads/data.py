@@ -221,8 +221,9 @@ class ReviewData:
     # -- reading -------------------------------------------------------------------------------
     def _open_rows(self, now: dt.datetime) -> List[ReplyRow]:
         """The newest :data:`MOST_LISTED` sessions with no end and those whose end is to come:
-        two ordered index ranges cut at their bound, not every session of the studio."""
-        fields = ("select id, name, description, start_date, end_date, project_id, created_at, "
+        two ordered index ranges cut at their bound, not every session of the studio. Without
+        their descriptions, which the list does not show (a year of dailies' notes)."""
+        fields = ("select id, name, start_date, end_date, project_id, created_at, "
                   "created_by_id, shareable_url_enabled from ReviewSession")  # fmt: skip
         newest = f"order by created_at descending limit {MOST_LISTED}"
         stamp = now.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
@@ -251,7 +252,7 @@ class ReviewData:
                 SessionView(
                     id=row["id"],
                     name=row.get("name") or "",
-                    description=row.get("description") or "",
+                    description="",  # not read: the list shows none
                     project_name=project.get("full_name") or project.get("name") or "",
                     is_open=True,
                     end_date=end,
