@@ -168,10 +168,11 @@ def test_links_open_the_pages(env: Dict[str, str], session: Any) -> None:
     review.find_or_create_review_session(session, project, "Links")
     listing = ok(env, "link").strip()
     assert "/review/?token=" in listing and env["FTRACK_API_KEY"] not in listing
-    page = requests.get(listing, timeout=30)
-    assert page.status_code == 200 and "Links" in page.text
+    page = requests.get(listing, timeout=30)  # the shared server's sessions listed with it
+    assert page.status_code == 200 and "Links" in page.text, (page.status_code, page.text[:2000])
     one = ok(env, "link", "Links", "--project", project["name"]).strip()
-    assert requests.get(one, timeout=30).status_code == 200
+    opened = requests.get(one, timeout=30)
+    assert opened.status_code == 200, (opened.status_code, opened.text[:2000])
     error = fails(env, "link", "Links", "--project", project["name"], "--invitee", "zed@x.com")
     assert "zed@x.com is not invited to 'Links'" in error and "ft-dcc review invite" in error
     assert "--invitee needs the session's NAME" in fails(env, "link", "--invitee", "a@b.com")
