@@ -86,6 +86,15 @@ class EmbeddedServer:
     def api_requests_since(self, mark: int) -> List[Dict[str, Any]]:
         return [r for r in self.requests_since(mark) if r.get("path", "").endswith("/api")]
 
+    @property
+    def sqlite_file(self) -> Optional[Path]:
+        """The SQLite database the server opens in its data dir (``None``: another database,
+        given by ``--database``, ``--database-file`` or ``$FT_DCC_DATABASE``)."""
+        chosen = any(arg.startswith("--database") for arg in self.extra_args)
+        if chosen or os.environ.get("FT_DCC_DATABASE"):
+            return None
+        return self.data_dir / "ft_dcc.sqlite"
+
     def stop(self) -> None:
         """SIGTERM and wait (in a worker's last teardown the wait comes after all are
         signalled: ``support.stopping``)."""
@@ -110,7 +119,9 @@ class EmbeddedServer:
             *self.extra_args,
         ]
         with open(self.stderr_path, "ab") as stderr:  # the child has its own descriptor
-            self.process = launcher.launch(args, env=env, stdout=stderr, stderr=stderr)
+            self.process = launcher.launch(
+                args, env=env, stdout=stderr, stderr=stderr, new_database=self.sqlite_file
+            )
         deadline = time.monotonic() + START_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

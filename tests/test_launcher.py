@@ -4,9 +4,11 @@ and a crash, a kill or a gone zygote leave the tests able to start processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 from support import launcher
 from support.launcher import Launched, Launcher
+from support.trust import start_server
 from support.waiting import wait_until
 
 PROBE = """
@@ -53,6 +56,12 @@ elif what == "parser":  # how many query parsers this process has built (0 or 1)
 elif what == "ddl":  # how many DDL statements of the shared tables this process holds compiled
     from ft_dcc.server.store import shared_ddl
     print(sum(1 for key in shared_ddl._SQL if "sqlite" in key))
+elif what == "database":  # the tables of the SQLite database at argv[2] as this process starts
+    import sqlite3
+    connection = sqlite3.connect(sys.argv[2])
+    print(json.dumps([row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")]))
+    connection.close()
 elif what == "atexit":
     import atexit, threading
     atexit.register(lambda: print("atexit ran"))
@@ -295,3 +304,56 @@ def test_a_forked_child_finds_the_new_databases_ddl_compiled(
     real = subprocess.run([sys.executable, "-m", "probe", "ddl"], cwd=probe_dir,
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert real.returncode == 0 and real.stdout.strip() == "0", real.stderr
+
+
+def test_a_child_asked_for_a_new_database_finds_the_one_a_store_makes(
+    shared_launcher: Launcher, probe_dir: Path, tmp_path: Path
+) -> None:
+    """A child given ``new_database`` finds there a copy of the new SQLite database the zygote's
+    store made, before it runs; never over a file that is there (a restarted server's)."""
+    database = tmp_path / "data" / "ft_dcc.sqlite"
+    database.parent.mkdir()
+    forked, out, err = run(shared_launcher, probe_dir, "database", str(database),
+                           new_database=database)  # fmt: skip
+    assert forked.returncode == 0, err
+    tables = json.loads(out)
+    assert "ft_dcc_info" in tables and len(tables) > 80, tables
+    assert database.stat().st_mode & 0o777 == 0o644 & ~current_umask()
+    assert sorted(p.name for p in database.parent.iterdir()) == ["ft_dcc.sqlite"]
+    database.write_bytes(b"")  # there now: left as it is
+    forked, out, err = run(shared_launcher, probe_dir, "database", str(database),
+                           new_database=database)  # fmt: skip
+    assert forked.returncode == 0 and json.loads(out) == [], err
+
+
+def current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+def test_a_server_on_the_zygotes_new_database_has_what_its_own_would_have(
+    fresh_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A forked server given the zygote's new database ends with the schema (tables, indexes,
+    triggers, their SQL) and settings a server making its own database has."""
+    monkeypatch.setenv(launcher.DISABLE_ENV, "0")  # a real subprocess: it makes its own
+    own = start_server(tmp_path / "own")
+    try:
+        assert not isinstance(own.process, Launched)
+        assert isinstance(fresh_server.process, Launched)
+        assert schema_of(fresh_server.sqlite_file) == schema_of(own.sqlite_file)
+        assert fresh_server.sqlite_file.stat().st_mode == own.sqlite_file.stat().st_mode
+    finally:
+        own.stop()
+
+
+def schema_of(database: Any) -> Dict[str, Any]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        master = connection.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+        ).fetchall()
+        pragmas = {name: connection.execute(f"PRAGMA {name}").fetchall()
+                   for name in ("journal_mode", "user_version", "application_id", "page_size",
+                                "auto_vacuum", "encoding")}  # fmt: skip
+    return {"master": master, "pragmas": pragmas}

@@ -23,10 +23,12 @@ import atexit
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -52,8 +54,10 @@ class Zygote:
     def __init__(self) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.env = dict(os.environ)
+        #: the zygote's files (the new database it copies), removed once it has ended
+        self.folder = tempfile.mkdtemp(prefix="ft-dcc-zygote-")
         self.process = subprocess.Popen(
-            [sys.executable, str(ZYGOTE_SCRIPT), str(theirs.fileno())],
+            [sys.executable, str(ZYGOTE_SCRIPT), str(theirs.fileno()), self.folder],
             env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -78,6 +82,7 @@ class Zygote:
         env: Mapping[str, str],
         cwd: str,
         stdio: Sequence[int],
+        new_database: Optional[str] = None,
     ) -> Launched:
         """The child of one request (``OSError`` when the zygote cannot give one)."""
         ours, theirs = socket.socketpair()
@@ -90,6 +95,7 @@ class Zygote:
                 "env": dict(env),
                 "cwd": cwd,
                 "umask": umask,
+                "new_database": new_database,
             }
             socket.send_fds(self.control, [json.dumps(request).encode()], [*stdio, theirs.fileno()])
         except OSError:
@@ -115,6 +121,7 @@ class Zygote:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class _Lines:
@@ -231,11 +238,15 @@ class Launcher:
         stdout: Stream = None,
         stderr: Stream = None,
         module: str = "ft_dcc",
+        new_database: Union[str, Path, None] = None,
     ) -> Union[Launched, subprocess.Popen]:
         """``python -m MODULE ARGS`` as ``subprocess.Popen`` would start it with these
         arguments; a forked child of the zygote when it can (see the module docstring).
         ``stderr`` may be ``subprocess.STDOUT``; ``module`` is a module or package that
-        ``python -m`` finds in ``cwd`` or the installed packages."""
+        ``python -m`` finds in ``cwd`` or the installed packages. ``new_database``: where the
+        program opens a store on a SQLite database file that may not exist yet; a forked child
+        finds there, if nothing was, the new database a store makes (the zygote made one:
+        ``zygote.place_new_database``), a real subprocess makes it."""
         env = dict(os.environ if env is None else env)
         command = [sys.executable, "-m", module, *args]
         streams = (stdin, stdout, stderr)
@@ -245,7 +256,8 @@ class Launcher:
             try:
                 stdio = _child_stdio(streams, opened)
                 directory = os.path.abspath(cwd or os.getcwd())
-                child = zygote.fork(module, list(args), env, directory, stdio)
+                database = None if new_database is None else os.path.abspath(new_database)
+                child = zygote.fork(module, list(args), env, directory, stdio, database)
             except OSError:
                 zygote.failed = True  # real subprocesses from now on
             else:
