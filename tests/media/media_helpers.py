@@ -100,13 +100,18 @@ def ffprobe_streams(ffprobe: str, path: Path, *args: str) -> List[Dict[str, Any]
 
 def red_levels(movie: Path, size: Tuple[int, int] = (16, 12), channel: int = 0) -> List[float]:
     """The mean red (or ``channel``) level of every decoded frame of ``movie``."""
+    return [levels[channel] for levels in rgb_levels(movie, size)]
+
+
+def rgb_levels(movie: Path, size: Tuple[int, int] = (16, 12)) -> List[Tuple[float, ...]]:
+    """The mean (red, green, blue) levels of every decoded frame of ``movie`` (one decode)."""
     width, height = size
     raw = decode_rgb(movie, f"scale={width}:{height}:flags=area", "-fps_mode", "passthrough")
     frame_bytes = width * height * 3
     levels = []
     for offset in range(0, len(raw), frame_bytes):
         frame = raw[offset : offset + frame_bytes]
-        levels.append(sum(frame[channel::3]) / (width * height))
+        levels.append(tuple(sum(frame[channel::3]) / (width * height) for channel in range(3)))
     return levels
 
 
@@ -122,21 +127,27 @@ def frame_indices(movie: Path, reference: Optional[List[float]] = None) -> List[
     ]
 
 
+#: what :func:`ffprobe_stream` asks of the first video stream (frames counted by decoding)
+_STREAM_ENTRIES = [
+    "-select_streams", "v:0", "-count_frames", "-show_entries",
+    "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,avg_frame_rate,"
+    "nb_read_frames,color_space,color_primaries,color_transfer",
+]  # fmt: skip
+
+
 def ffprobe_stream(ffprobe: str, path: Path) -> Dict[str, Any]:
     """Real ffprobe's view of the first video stream, frames counted by decoding."""
-    return ffprobe_streams(
-        ffprobe,
-        path,
-        "-select_streams",
-        "v:0",
-        "-count_frames",
-        "-show_entries",
-        "stream=codec_name,profile,pix_fmt,width,height,r_frame_rate,avg_frame_rate,"
-        "nb_read_frames,color_space,color_primaries,color_transfer",
-    )[0]
+    return ffprobe_streams(ffprobe, path, *_STREAM_ENTRIES)[0]
 
 
-def ffprobe_top_level_boxes(ffprobe: str, path: Path) -> List[str]:
-    """The MP4's top-level boxes in file order, as ffprobe's trace log reports them."""
-    log = subprocess.run([ffprobe, "-v", "trace", str(path)], capture_output=True, text=True).stderr
-    return re.findall(r"type:'(\w{4})' parent:'root'", log)
+def ffprobe_stream_and_boxes(ffprobe: str, path: Path) -> Tuple[Dict[str, Any], List[str]]:
+    """:func:`ffprobe_stream` of ``path`` and the MP4's top-level boxes in file order, as
+    ffprobe's trace log reports them, from one ffprobe run (JSON on stdout, the log on stderr)."""
+    done = subprocess.run(
+        [ffprobe, "-v", "trace", *_STREAM_ENTRIES, "-of", "json", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    boxes = re.findall(r"type:'(\w{4})' parent:'root'", done.stderr)
+    return json.loads(done.stdout)["streams"][0], boxes

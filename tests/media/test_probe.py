@@ -6,7 +6,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from media_helpers import ffprobe_stream, ffprobe_top_level_boxes, make_frames, make_movie
+from media_helpers import ffprobe_stream, ffprobe_stream_and_boxes, make_frames, make_movie
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media import encode_review, probe_movie, review_metadata, verify_review_movie
@@ -26,8 +26,7 @@ def test_probe_agrees_with_ffprobe(tmp_path: Path, ffprobe_exe: str, fps: str, e
     movie = make_movie(tmp_path / "m.mp4", 17, fps=fps, size=(96, 54), extra=extra)
 
     info = probe_movie(movie)
-    judge = ffprobe_stream(ffprobe_exe, movie)
-    boxes = ffprobe_top_level_boxes(ffprobe_exe, movie)
+    judge, boxes = ffprobe_stream_and_boxes(ffprobe_exe, movie)
 
     assert info.codec == judge["codec_name"]
     assert info.profile == judge.get("profile")
