@@ -8,6 +8,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 STAMP := $(VENV)/.installed-dev
 SITE_BYTECODE := $(VENV)/.compiled
 CHECKS := check-mypy check-py39 check-vermin check-ruff check-imports
+CHECKS_BESIDE := $(filter-out check-py39,$(CHECKS))
+CHECK_LOG := $(VENV)/check.log
 
 # Debian packages the tests drive for real: Blender 3.4 + Xvfb for the GUI playblast, Chromium's
 # headless shell for the review page (the same build as chromium, less CPU), Chromium for the
@@ -27,20 +29,29 @@ APT_INSTALL = DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no
 # fixture instance (a module's server) run on one worker (tests/support/scheduling.py).
 TEST_WORKERS ?= 4
 
-.PHONY: demo test test-ready check $(CHECKS) bytecode project-bytecode test-cache system-deps install js-deps clean
+.PHONY: demo test test-ready check $(CHECKS) bytecode project-bytecode test-cache test-cache-half test-cache-rest system-deps install js-deps clean
 
 # `make demo PORT=8766`: the demo's embedded server on another port (default 8765)
 demo: $(SITE_BYTECODE)
 	$(BIN)/ft-dcc demo $(if $(PORT),--port $(PORT))
 
+# `make check` runs beside pytest, at low priority (nice: its ~12 CPU-s fill the run's idle
+# moments instead of delaying the first test), into CHECK_LOG; after pytest its verdict is printed
+# (its whole output when it failed) and a failing check fails `make test` as a failing test does.
+# check-py39 runs before pytest instead, in test-ready: it makes the Python 3.9 venv a test uses.
+# A plain `make` there, not make's MAKE variable: so `make -n test` prints that line, never runs it.
 test: system-deps
 	$(MAKE) --jobs=3 --output-sync=target test-ready
-	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	@nice -n 10 make --no-print-directory --jobs=2 --output-sync=target $(CHECKS_BESIDE) > $(CHECK_LOG) 2>&1 & checks=$$!; \
+	trap 'kill $$checks 2>/dev/null' INT TERM; \
+	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup; tests=$$?; \
+	if wait $$checks; then echo "make test: $(CHECKS_BESIDE) (beside the tests) passed; output in $(CHECK_LOG)"; \
+	else cat $(CHECK_LOG); echo "make test: a static check failed (its output above; rerun: make check)"; tests=1; fi; \
+	exit $$tests
 
 # What the suite needs before it starts, made side by side (`--jobs=3`: npm beside pip, then the
-# bytecode, pytest's cache and the checks, longest first; on 2 cores about 25 s less than one
-# after the other).
-test-ready: bytecode test-cache js-deps check
+# bytecode and pytest's cache, longest first). The other checks run beside pytest (above).
+test-ready: bytecode test-cache js-deps check-py39
 
 # `make check`: every static check (its parts are targets too, e.g. `make check-mypy`).
 check: $(CHECKS)
@@ -83,18 +94,35 @@ bytecode: $(SITE_BYTECODE) project-bytecode
 project-bytecode: $(BIN)/python
 	$(BIN)/python -m compileall -q -j 0 ft_dcc hosts tests > /dev/null
 
-# Not compiled: pymel's caches of Maya's commands and API, 90 MB of dict literals (half the venv's
-# source; 15 % of its compile's CPU) that no process imports but generate_schema.py --check
-# (tests/maya/test_maya_fake.py), which reads mayaCmdsList$(MAYA_VERSION).py alone: that one is
-# (MAYA_VERSION as in tests/fakes/maya/generate_schema.py).
+# Not compiled: what no process of the suite imports (a log of the modules every venv Python
+# imported over 1,170 tests of a dozen folders, the bpy and the pip-wheel tests among them; none
+# imported these), 27 % of the installed source: pymel (90 MB of Maya command and API caches,
+# and the package itself, which needs Maya) but mayaCmdsList$(MAYA_VERSION).py, the one file
+# generate_schema.py --check (tests/maya/test_maya_fake.py) reads (MAYA_VERSION as in
+# tests/fakes/maya/generate_schema.py); mypy and mypyc (mypy runs their compiled modules, in one
+# process); Sphinx and what only it imports; numpy's own tests; the pip bpy module's add-ons
+# that Blender does not enable by default. Kept: what a test process imports, even once (pip,
+# setuptools, Cython and babel for the wheel test's build, vermin, pygments).
 MAYA_VERSION := 2025
-SITE_BYTECODE_SKIP := pymel/cache/(?!mayaCmdsList$(MAYA_VERSION)\.py$$)
+SITE_BYTECODE_SKIP := /pymel/(?!cache/mayaCmdsList$(MAYA_VERSION)\.py$$)|/numpy/(.*/)?tests/$\
+	|/site-packages/(mypy|mypyc|sphinx|sphinxcontrib|docutils|snowballstemmer|alabaster|imagesize|roman_numerals)/$\
+	|/bpy/[^/]+/scripts/(addons_core/(rigify|node_wrangler|viewport_vr_preview|ui_translate|hydra_storm)|freestyle)/
 
 # pytest rewrites the asserts of every test module in each of its workers and caches the result
-# only where it may write bytecode: one collection here writes that cache (the workers read it).
+# only where it may write bytecode: collecting here writes that cache (the workers read it).
 # After the installed packages' bytecode: collecting beside their compile took 14 CPU-s, after it 7.
-test-cache: $(SITE_BYTECODE)
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider > /dev/null
+# Two collections side by side, one core each: TEST_CACHE_HALF's folders (tests/server's modules
+# above all) and every other one, about 4.5 CPU-s each (one collection of all: 10 CPU-s on one
+# core). They write the same cached modules as one collection of tests/ does.
+TEST_CACHE_HALF := tests/server tests/blender tests/compat tests/events
+COLLECT := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider
+test-cache: test-cache-half test-cache-rest
+
+test-cache-half: $(SITE_BYTECODE)
+	$(COLLECT) $(TEST_CACHE_HALF) > /dev/null
+
+test-cache-rest: $(SITE_BYTECODE)
+	$(COLLECT) tests $(addprefix --ignore=,$(TEST_CACHE_HALF)) > /dev/null
 
 $(SITE_BYTECODE): $(STAMP)
 	$(BIN)/python -m compileall -q -j 0 -x '$(SITE_BYTECODE_SKIP)' "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" > /dev/null

@@ -81,3 +81,65 @@ def test_missing_packages_are_installed_and_only_those(tmp_path):
         "install -y -qq --no-install-recommends ft-dcc-no-such-package"
     )
     assert "ft-dcc-no-such-package" in done.stdout + done.stderr  # says what it installs
+
+
+#: every static check `make test` runs (`make check`), by the program each one starts
+CHECK_PROGRAMS = ("check_py39_imports.py", "mypy", "vermin", "ruff check", "lint-imports")
+
+
+def _fake_checkout(tmp_path: Path) -> Path:
+    """The Makefile in a folder whose venv and tools are scripts that record their arguments and
+    fail when named in $FAIL; every install stamp is up to date, so nothing real is installed."""
+    root = tmp_path / "checkout"
+    (root / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy(ROOT / "Makefile", root / "Makefile")
+    sources = ["pyproject.toml", "setup.py", "tests/js/package.json", "tests/js/package-lock.json"]
+    stamps = [".venv/.installed-dev", ".venv/.compiled", "tests/js/node_modules/.installed"]
+    for name, when in [(n, 1_000_000_000) for n in sources] + [(n, 1_500_000_000) for n in stamps]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("", encoding="utf-8")
+        os.utime(root / name, (when, when))
+    for tool in ("python", "mypy", "vermin", "ruff", "lint-imports"):
+        script = root / ".venv" / "bin" / tool
+        script.write_text(
+            f'#!/bin/sh\necho "{tool} $*" >> "{tmp_path}/calls"\n'
+            f'case "{tool} $*" in *"$FAIL"*) echo "{tool}: fake failure"; exit 1;; esac\n',
+            encoding="utf-8",
+        )
+        script.chmod(0o755)
+    return root
+
+
+def _make_test(tmp_path: Path, fail: str) -> subprocess.CompletedProcess:
+    root = _fake_checkout(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    return subprocess.run(
+        ["make", "-C", str(root), "test", "SUDO=", "SYSTEM_PACKAGES=dpkg", "PY39=python3.9"],
+        capture_output=True,
+        text=True,
+        env=dict(env, FAIL=fail),
+    )
+
+
+def test_make_test_runs_every_check_and_the_tests(tmp_path):
+    done = _make_test(tmp_path, fail="no such program")
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = (tmp_path / "calls").read_text(encoding="utf-8")
+    for program in CHECK_PROGRAMS:
+        assert program in calls, calls
+    assert "-m pytest -n" in calls
+
+
+@pytest.mark.parametrize("failing", CHECK_PROGRAMS)
+def test_a_failing_check_fails_make_test_and_shows_its_output(tmp_path, failing):
+    done = _make_test(tmp_path, fail=failing)
+    assert done.returncode != 0
+    assert "fake failure" in done.stdout + done.stderr
+    if failing != "check_py39_imports.py":  # the one check before the tests: it stops them
+        assert "-m pytest -n" in (tmp_path / "calls").read_text(encoding="utf-8")
+
+
+def test_failing_tests_fail_make_test_when_the_checks_pass(tmp_path):
+    done = _make_test(tmp_path, fail="-m pytest -n")
+    assert done.returncode != 0
+    assert "passed" in done.stdout  # the checks' verdict, after the tests
