@@ -42,7 +42,7 @@ demo: $(SITE_BYTECODE)
 # A plain `make` there, not make's MAKE variable: so `make -n test` prints that line, never runs it.
 test: system-deps
 	$(MAKE) --jobs=3 --output-sync=target test-ready
-	@nice -n 10 make --no-print-directory --jobs=2 --output-sync=target $(CHECKS_BESIDE) > $(CHECK_LOG) 2>&1 & checks=$$!; \
+	@nice -n 10 make --no-print-directory --jobs=2 --keep-going --output-sync=target $(CHECKS_BESIDE) > $(CHECK_LOG) 2>&1 & checks=$$!; \
 	trap 'kill $$checks 2>/dev/null' INT TERM; \
 	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup; tests=$$?; \
 	if wait $$checks; then echo "make test: $(CHECKS_BESIDE) (beside the tests) passed; output in $(CHECK_LOG)"; \

@@ -107,6 +107,7 @@ def _fake_checkout(tmp_path: Path) -> Path:
             encoding="utf-8",
         )
         script.chmod(0o755)
+        os.utime(script, (1_000_000_000, 1_000_000_000))  # older than the install stamps
     return root
 
 
@@ -128,6 +129,7 @@ def test_make_test_runs_every_check_and_the_tests(tmp_path):
     for program in CHECK_PROGRAMS:
         assert program in calls, calls
     assert "-m pytest -n" in calls
+    assert "pip install" not in calls and "sysconfig" not in calls  # nothing installed again
 
 
 @pytest.mark.parametrize("failing", CHECK_PROGRAMS)
