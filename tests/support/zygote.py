@@ -80,6 +80,14 @@ PRELOAD = (
     "ft_dcc.settings.templates",
     "ft_dcc.session",
     "requests",
+    # imported on first use by a server's start (its database's source, its data dir's lock,
+    # uvicorn's choice of loop and protocols) and by the commands' app data folder
+    "ft_dcc.server.operations.secrets_source",
+    "ft_dcc.server.runtime.data_lock",
+    "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.websockets.auto",
+    "platformdirs",
 )
 
 #: Loaded on first use only in a real process; the zygote must not carry them into every child.
