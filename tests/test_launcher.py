@@ -336,7 +336,8 @@ def test_a_server_on_the_zygotes_new_database_has_what_its_own_would_have(
     fresh_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A forked server given the zygote's new database ends with the schema (tables, indexes,
-    triggers, their SQL) and settings a server making its own database has."""
+    triggers, their SQL), storage version stamp, planner statistics and settings a server
+    making its own database has."""
     monkeypatch.setenv(launcher.DISABLE_ENV, "0")  # a real subprocess: it makes its own
     own = start_server(tmp_path / "own")
     try:
@@ -353,7 +354,13 @@ def schema_of(database: Any) -> Dict[str, Any]:
         master = connection.execute(
             "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
         ).fetchall()
+        stamp = connection.execute("SELECT * FROM ft_dcc_info ORDER BY 1").fetchall()
+        statistics = None  # none gathered yet
+        if any(row[1] == "sqlite_stat1" for row in master):
+            statistics = connection.execute(
+                "SELECT * FROM sqlite_stat1 ORDER BY tbl, idx"
+            ).fetchall()
         pragmas = {name: connection.execute(f"PRAGMA {name}").fetchall()
                    for name in ("journal_mode", "user_version", "application_id", "page_size",
                                 "auto_vacuum", "encoding")}  # fmt: skip
-    return {"master": master, "pragmas": pragmas}
+    return {"master": master, "stamp": stamp, "statistics": statistics, "pragmas": pragmas}
