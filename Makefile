@@ -96,15 +96,19 @@ project-bytecode: $(BIN)/python
 
 # Not compiled: what no process of the suite imports (a log of the modules every venv Python
 # imported over 1,170 tests of a dozen folders, the bpy and the pip-wheel tests among them; none
-# imported these), 27 % of the installed source: pymel (90 MB of Maya command and API caches,
+# imported these), 33 % of the installed source: pymel (90 MB of Maya command and API caches,
 # and the package itself, which needs Maya) but mayaCmdsList$(MAYA_VERSION).py, the one file
 # generate_schema.py --check (tests/maya/test_maya_fake.py) reads (MAYA_VERSION as in
 # tests/fakes/maya/generate_schema.py); mypy and mypyc (mypy runs their compiled modules, in one
-# process); Sphinx and what only it imports; numpy's own tests; the pip bpy module's add-ons
-# that Blender does not enable by default. Kept: what a test process imports, even once (pip,
-# setuptools, Cython and babel for the wheel test's build, vermin, pygments).
+# process); Sphinx and what only it imports; numpy's own tests, f2py, distutils and array_api;
+# sqlalchemy's test kit; playwright's asyncio API (the tests drive its sync one); pygments'
+# lexers but Python's and diff's (pytest's); the pip bpy module's add-ons Blender does not
+# enable. Kept: what a test process imports, even once (pip, setuptools, Cython and babel for the
+# wheel test's build, vermin).
 MAYA_VERSION := 2025
-SITE_BYTECODE_SKIP := /pymel/(?!cache/mayaCmdsList$(MAYA_VERSION)\.py$$)|/numpy/(.*/)?tests/$\
+SITE_BYTECODE_SKIP := /pymel/(?!cache/mayaCmdsList$(MAYA_VERSION)\.py$$)$\
+	|/numpy/((.*/)?tests|f2py|distutils|array_api)/|/sqlalchemy/testing/|/playwright/async_api/$\
+	|/pygments/lexers/(?!(__init__|_mapping|python|diff)\.py$$)$\
 	|/site-packages/(mypy|mypyc|sphinx|sphinxcontrib|docutils|snowballstemmer|alabaster|imagesize|roman_numerals)/$\
 	|/bpy/[^/]+/scripts/(addons_core/(rigify|node_wrangler|viewport_vr_preview|ui_translate|hydra_storm)|freestyle)/
 

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,20 @@ def test_failing_tests_fail_make_test_when_the_checks_pass(tmp_path):
     done = _make_test(tmp_path, fail="-m pytest -n")
     assert done.returncode != 0
     assert "passed" in done.stdout  # the checks' verdict, after the tests
+
+
+def test_no_module_this_test_process_imported_is_left_uncompiled():
+    """`make test` leaves out of its bytecode compile what no test process imports; a module left
+    out that a process imports is compiled again in every such process. A pytest worker has
+    imported every test module's dependencies (it collected them all)."""
+    dry = subprocess.run(
+        ["make", "-s", "-n", "-B", "-C", str(ROOT), ".venv/.compiled"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    skip = re.compile(re.search(r"compileall .*-x '([^']+)'", dry.stdout).group(1))
+    files = [getattr(module, "__file__", None) or "" for module in list(sys.modules.values())]
+    loaded = [name for name in files if name.endswith(".py") and "site-packages" in name]
+    assert len(loaded) > 100
+    assert [name for name in loaded if skip.search(name)] == []
