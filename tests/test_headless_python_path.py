@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
 from ft_dcc.host import pythonpath
 from ft_dcc.host.pythonpath import add_python_path, python_paths, request_python_path
@@ -91,11 +92,13 @@ def test_maya_and_nuke_scripts_import_ft_dcc_only_through_the_request(tmp_path, 
 def test_the_blender_script_imports_ft_dcc_only_through_the_request(tmp_path):
     request = _request(tmp_path)
     home = tmp_path / "home"
-    home.mkdir()
+    (home / "tmp").mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "FTRACK_"))}
-    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home), XDG_CACHE_HOME=str(home))
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home), XDG_CACHE_HOME=str(home),
+               TMPDIR=str(home / "tmp"))  # fmt: skip
     script = ROOT / "hosts" / "blender" / "headless.py"
     blender = ["blender", "-b", "--factory-startup", "--python-exit-code", "2"]
     _, outcome = _result(tmp_path, [*blender, "-P", str(script), "--", str(request)], env)
     assert outcome["exit_code"] == 1
     assert "shot.scene" in outcome["text"], outcome
+    assert_nothing_left_in_machine_tmp(tmp_path)

@@ -18,11 +18,15 @@ OPENJD = str(Path(sys.executable).with_name("openjd"))
 
 def farm_env(server: Any, tmp_path: Path, **extra: str) -> Dict[str, str]:
     """The environment of a TD's shell and of the nodes: the server's FTRACK_*, no settings
-    file, a queue of the test's own, no stray pyblish plugins."""
+    file, a queue and a temp folder of the test's own (a bundle made without ``--output``, a
+    Blender's PulseAudio folder go there, not to the machine's /tmp), no stray pyblish plugins."""
     env = dict(os.environ, **server.env)
     env.pop("FTRACK_CONTEXTID", None)
     env.pop("FT_DCC_SETTINGS", None)
-    env.update(FT_DCC_QUEUE_DIR=str(tmp_path / "queue"), PYBLISHPLUGINPATH="", **extra)
+    temp = tmp_path / "tmp"
+    temp.mkdir(exist_ok=True)
+    env.update(FT_DCC_QUEUE_DIR=str(tmp_path / "queue"), PYBLISHPLUGINPATH="", TMPDIR=str(temp))
+    env.update(extra)
     return env
 
 

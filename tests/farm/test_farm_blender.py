@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from farm_helpers import farm_env, openjd_run, submit, validate
 from support import download_component, ffprobe, make_task, open_session
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
@@ -70,3 +71,4 @@ def test_a_blender_scene_captures_in_two_parts_and_publishes_one_version(
         movie_id = next(c["id"] for c in version["components"] if c["name"] == "ftrackreview-mp4")
     stream = ffprobe(download_component(embedded_server, movie_id, tmp_path / "review.mp4"))
     assert int(stream["nb_read_frames"]) == 12 and stream["r_frame_rate"] == "25/1"
+    assert_nothing_left_in_machine_tmp(tmp_path)

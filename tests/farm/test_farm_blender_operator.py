@@ -14,6 +14,7 @@ from typing import Any, Dict
 import pytest
 from farm_helpers import farm_env, scene_entry, template, validate
 from support import make_task, open_session
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
 SCRIPT = Path(__file__).with_name("scripts") / "farm_operator.py"
 
@@ -51,6 +52,7 @@ def test_publish_on_the_farm_writes_the_bundle_of_the_panels_choices(
                    comment="from the panel")  # fmt: skip
     assert result["returned"] == ["FINISHED"], result["output"][-3000:]
     bundle = Path(result["bundle"])
+    assert bundle.parent == tmp_path / "tmp"  # kept for the farm, in the temp folder it was given
     validate(bundle)
     assert [s["name"] for s in template(bundle)["steps"]] == [
         "01-sh010_anim capture", "01-sh010_anim publish",
@@ -61,6 +63,7 @@ def test_publish_on_the_farm_writes_the_bundle_of_the_panels_choices(
     assert (scene["task"], values["ReviewSession"], values["Comment"]) == (
         task, name, "from the panel",
     )  # fmt: skip
+    assert_nothing_left_in_machine_tmp(tmp_path)
 
 
 def test_publish_on_the_farm_without_a_task_says_what_to_do_and_writes_nothing(
@@ -68,10 +71,10 @@ def test_publish_on_the_farm_without_a_task_says_what_to_do_and_writes_nothing(
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    env = farm_env(embedded_server, tmp_path, HOME=str(home), TMPDIR=str(tmp_path / "tmp"))
-    (tmp_path / "tmp").mkdir()
+    env = farm_env(embedded_server, tmp_path, HOME=str(home))
     result = click(tmp_path, env, task="", review_session="Never", comment="")
     assert result["returned"] == ["CANCELLED"]
     assert "no ftrack task for" in result["output"] and "give --task" in result["output"]
     assert result["bundle"] == ""
     assert not any(p.name.startswith("ft_dcc-farm-job-") for p in (tmp_path / "tmp").iterdir())
+    assert_nothing_left_in_machine_tmp(tmp_path)

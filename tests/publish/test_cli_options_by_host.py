@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Tuple
 import pytest
 from support import download_component, ffprobe, make_movie, make_task, open_session
 from support.cli import run_ft_dcc
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 from test_context_create import writes_since
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,12 +232,13 @@ def blender_scene(tmp_path: Path) -> Tuple[Path, Dict[str, str]]:
         scene, frame_start=1001, frame_end=1012, fps=24, width=320, height=180
     )
     home = tmp_path / "home"
-    for sub in (".cache", ".config"):
+    for sub in (".cache", ".config", "tmp"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     return scene, {
         "HOME": str(home),
         "XDG_CACHE_HOME": str(home / ".cache"),
         "XDG_CONFIG_HOME": str(home / ".config"),
+        "TMPDIR": str(home / "tmp"),  # its PulseAudio folder, not in the machine's /tmp
         "PYTHONPATH": str(ROOT),
     }
 
@@ -304,6 +306,7 @@ def test_every_working_option_does_what_it_says(fresh_server, tmp_path, host):
     assert not unchecked, f"no check for {sorted(unchecked)} on {host}"
     for dest in sorted(worked & set(CHECKS)):
         CHECKS[dest](published, host, task)
+    assert_nothing_left_in_machine_tmp(tmp_path)
 
 
 class Published:
