@@ -118,15 +118,18 @@ SITE_BYTECODE_SKIP := /pymel/(?!cache/mayaCmdsList$(MAYA_VERSION)\.py$$)$\
 # Two collections side by side, one core each: TEST_CACHE_HALF's folders (tests/server's modules
 # above all) and every other one, about 4.5 CPU-s each (one collection of all: 10 CPU-s on one
 # core). They write the same cached modules as one collection of tests/ does.
+# Every module whatever PYTEST_ADDOPTS selects (a -k may select none of a half); a collection
+# error is printed (the log's sections from pytest's first ==== line, not its list of tests).
 TEST_CACHE_HALF := tests/server tests/blender tests/compat tests/events
-COLLECT := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest --collect-only -q -p no:cacheprovider
+COLLECT = env -u PYTHONDONTWRITEBYTECODE -u PYTEST_ADDOPTS $(BIN)/python -m pytest --collect-only -q \
+	-p no:cacheprovider $(1) > $(VENV)/$@.log || { sed -n '/^==/,$$p' $(VENV)/$@.log; exit 1; }
 test-cache: test-cache-half test-cache-rest
 
 test-cache-half: $(SITE_BYTECODE)
-	$(COLLECT) $(TEST_CACHE_HALF) > /dev/null
+	$(call COLLECT,$(TEST_CACHE_HALF))
 
 test-cache-rest: $(SITE_BYTECODE)
-	$(COLLECT) tests $(addprefix --ignore=,$(TEST_CACHE_HALF)) > /dev/null
+	$(call COLLECT,tests $(addprefix --ignore=,$(TEST_CACHE_HALF)))
 
 $(SITE_BYTECODE): $(STAMP)
 	$(BIN)/python -m compileall -q -j 0 -x '$(SITE_BYTECODE_SKIP)' "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" > /dev/null
