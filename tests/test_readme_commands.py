@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 from support.net import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,10 +154,12 @@ def terminal_env(home: Path, port: int, shims: Path) -> Dict[str, str]:
         env.pop(name, None)
     venv_bins = {str(VENV_BIN), str(Path(sys.prefix) / "bin"), str(Path(sys.executable).parent)}
     path = [p for p in env.get("PATH", "/usr/bin:/bin").split(os.pathsep) if p not in venv_bins]
+    (home / "tmp").mkdir(exist_ok=True)
     env.update(
         HOME=str(home),
         PATH=os.pathsep.join([str(shims), *path]),
         PORT=str(port),
+        TMPDIR=str(home / "tmp"),  # a Blender's PulseAudio folder, not in the machine's /tmp
     )
     return env
 
@@ -207,3 +210,4 @@ def test_readme_and_quick_start_commands_work_as_pasted_after_make_demo(tmp_path
         )  # fmt: skip
         assert stopped.returncode == 0, stopped.stdout + stopped.stderr
         assert not (data / "demo-server.pid").exists()
+    assert_nothing_left_in_machine_tmp(tmp_path)

@@ -24,6 +24,7 @@ from farm_helpers import (
     validate,
 )
 from support import make_sequence, make_task, open_session
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
 from ft_dcc.exceptions import FarmError
 
@@ -102,6 +103,7 @@ def test_asset_references_and_environment_name_what_a_blender_scene_needs(
     done = submit(env, bundle, str(scene), "--task", task, "--review-session", "refs")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 linked file(s) travel with it" in done.stdout
+    assert_nothing_left_in_machine_tmp(tmp_path)
     validate(bundle)
     references = json.loads((bundle / "asset_references.json").read_text())["assetReferences"]
     assert sorted(references["inputs"]["filenames"]) == sorted(

@@ -13,6 +13,7 @@ from typing import Any, Dict
 import pytest
 from farm_helpers import farm_env, ft_dcc, openjd_run, session_versions, submit
 from support import make_sequence, make_task, open_session
+from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,7 @@ def test_submit_refuses_the_blender_scenes_ft_dcc_publish_refuses_with_its_messa
         assert farmed.returncode == 1, farmed.stdout + farmed.stderr
         assert message in farmed.stderr, farmed.stderr  # the same words, before any capture
         assert not bundle.exists()
+    assert_nothing_left_in_machine_tmp(tmp_path)
     # the same scene inside the shot's range and rate is submitted
     fine = blend(tmp_path, "sh010_ok.blend", 1001, 1054, 24)
     done = submit(env, tmp_path / "bundle-ok", str(fine), "--task", task, "--review-session", "x")
