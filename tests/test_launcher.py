@@ -364,3 +364,15 @@ def schema_of(database: Any) -> Dict[str, Any]:
                    for name in ("journal_mode", "user_version", "application_id", "page_size",
                                 "auto_vacuum", "encoding")}  # fmt: skip
     return {"master": master, "stamp": stamp, "statistics": statistics, "pragmas": pragmas}
+
+
+def test_a_zygote_whose_test_process_went_removes_its_files(own_launcher: Launcher) -> None:
+    """A test process that ends without closing its launcher (killed) leaves no zygote files:
+    the zygote removes its folder when its control socket closes."""
+    zygote = own_launcher._zygote_for(os.environ)
+    assert zygote is not None
+    new_database = Path(zygote.folder, "new.sqlite")
+    wait_until(new_database.exists, "the zygote's new database", timeout=120)
+    zygote.control.close()  # as a killed test process's end closes
+    zygote.process.wait(timeout=120)
+    assert not Path(zygote.folder).exists()

@@ -1,8 +1,8 @@
 """The pre-imported process that forks ``python -m ft_dcc`` runs for one test process.
 
 Run as ``python zygote.py FD FOLDER`` by :mod:`support.launcher` (its module docstring says
-why): FD is this end of a ``SOCK_SEQPACKET`` socket pair, FOLDER one the launcher removes after
-it (the new SQLite database :func:`warm_new_database` makes is kept there). Each message on FD
+why): FD is this end of a ``SOCK_SEQPACKET`` socket pair, FOLDER one the zygote removes when it
+ends (the new SQLite database :func:`warm_new_database` makes is kept there). Each message on FD
 is a launch request: a JSON object (``module``, ``argv``, ``env``, ``cwd``, ``umask``, and
 optionally ``new_database``: see :func:`place_new_database`) with four descriptors (the child's
 stdin, stdout, stderr and a status socket). The zygote forks a child that becomes what ``python
@@ -441,7 +441,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         raise SystemExit(f"zygote: preloading started threads: {threading.enumerate()}")
     gc.freeze()  # the imported objects: no child's garbage collection touches (copies) them
     launch = Zygote(control).run()
-    if launch is None:
+    if launch is None:  # the test process has gone (closed, or killed: its launcher cannot)
+        shutil.rmtree(argv[1], ignore_errors=True)
         return
     module = str(launch.request.get("module", "ft_dcc"))
     become_child(launch)
