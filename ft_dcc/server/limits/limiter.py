@@ -199,10 +199,10 @@ class DatabaseCounts(SideTable):
             if full:  # give every place back in the same transaction (its rows are locked)
                 connection.execute(sa.update(table).where(table.c.key.in_(keys))
                                    .values(count=table.c.count - 1))  # fmt: skip
-            elif random.randrange(TRIM_EVERY) == 0:
-                connection.execute(sa.delete(table).where(table.c.started <= now - self.window))
         if full:
             return Full(max(full))
+        if random.randrange(TRIM_EVERY) == 0:
+            self._trim(now)
         by_key = {str(row[0]): row for row in rows}
         return [(key, float(by_key[digest(key)][1]), int(by_key[digest(key)][2]))
                 for key, _limit in wanted]  # fmt: skip
@@ -218,9 +218,21 @@ class DatabaseCounts(SideTable):
             )
             .values(count=table.c.count - 1)
         )
+        # in the upsert's lock order (its keys sorted), or two requests could each hold a row
+        # the other waits for
+        places = [{"k": k, "s": s} for k, s in sorted((digest(key), s) for key, s, _n in held)]
         with self.engine.begin() as connection:
-            connection.execute(statement, [{"k": digest(key), "s": started}
-                                           for key, started, _count in held])  # fmt: skip
+            connection.execute(statement, places)
+
+    def _trim(self, now: float) -> None:
+        """Delete the ended windows, in a transaction of their own, skipping the rows another
+        request holds (deleting them beside a reservation's own rows could wait on a request
+        that waits on those)."""
+        table = self.table
+        ended = (sa.select(table.c.key).where(table.c.started <= now - self.window)
+                 .with_for_update(skip_locked=True))  # fmt: skip
+        with self.engine.begin() as connection:
+            connection.execute(sa.delete(table).where(table.c.key.in_(ended)))
 
     def add(self, key: str) -> int:
         """One more in ``key``'s count, unlimited; the window's count (the audit cap's tally)."""
