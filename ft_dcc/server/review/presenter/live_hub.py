@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+import weakref
+from typing import Callable, List, Mapping, Optional, Tuple
 
 from ft_dcc.protocol import TOPIC_UPDATE
 from ft_dcc.server.events.hub import EventBroker
@@ -211,15 +212,17 @@ class LiveHub:
         return self._streams.every()
 
 
-_hubs: Dict[int, LiveHub] = {}
+#: each broker's hub, kept while the broker lives (by the broker, not its ``id``: a broker made
+#: where an ended one lay would have been handed the ended one's hub, which never hears it)
+_hubs: weakref.WeakKeyDictionary[EventBroker, LiveHub] = weakref.WeakKeyDictionary()
 _hubs_lock = threading.Lock()
 
 
 def hub_for(broker: EventBroker) -> LiveHub:
     """The hub listening on ``broker`` (made and registered on first use)."""
     with _hubs_lock:
-        hub = _hubs.get(id(broker))
+        hub = _hubs.get(broker)
         if hub is None:
-            hub = _hubs[id(broker)] = LiveHub()
+            hub = _hubs[broker] = LiveHub()
             broker.listeners.append(hub.on_event)
         return hub
