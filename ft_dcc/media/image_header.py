@@ -21,28 +21,36 @@ _HEAD = 24
 _PNG_FORMATS = {2: "rgb24", 6: "rgba"}
 
 
-def png_size(path: str) -> Optional[Tuple[int, int]]:
-    """(width, height) of the PNG at ``path``, or None when its first bytes are not a PNG's
-    signature and ``IHDR`` chunk with a size (unreadable files included: ffmpeg says why)."""
+def _head(path: str, length: int) -> Optional[bytes]:
+    """The first ``length`` bytes of the PNG at ``path``, or None when they are not a PNG's
+    signature and ``IHDR`` chunk (unreadable files included: ffmpeg says why)."""
     try:
         with open(path, "rb") as handle:
-            head = handle.read(_HEAD)
+            head = handle.read(length)
     except OSError as exc:
         log.debug("cannot read %s's header: %s", path, exc)
         return None
-    if len(head) < _HEAD or head[:8] != PNG_SIGNATURE or head[12:16] != b"IHDR":
+    if len(head) < length or head[:8] != PNG_SIGNATURE or head[12:16] != b"IHDR":
+        return None
+    return head
+
+
+def png_size(path: str) -> Optional[Tuple[int, int]]:
+    """(width, height) of the PNG at ``path``, or None when its header holds no size."""
+    head = _head(path, _HEAD)
+    if head is None:
         return None
     width, height = struct.unpack(">II", head[16:24])
     return (width, height) if width and height else None
 
 
-def png_pixel_format(path: str) -> Optional[str]:
-    """ffmpeg's name of an 8-bit RGB or RGBA PNG's pixel format (``rgb24``, ``rgba``) from
-    its ``IHDR`` chunk, or None for any other file (ffmpeg reads those)."""
-    if png_size(path) is None:
+def png_size_and_format(path: str) -> Optional[Tuple[int, int, str]]:
+    """(width, height, ffmpeg's pixel format) of an 8-bit RGB or RGBA PNG (``rgb24``,
+    ``rgba``) from one read of its ``IHDR`` chunk, or None for any other file (ffmpeg reads
+    those)."""
+    head = _head(path, _HEAD + 2)  # the bit depth and colour type follow the size
+    if head is None or head[_HEAD] != 8:
         return None
-    with open(path, "rb") as handle:
-        depth_and_type = handle.read(_HEAD + 2)[_HEAD:]
-    if len(depth_and_type) != 2 or depth_and_type[0] != 8:
-        return None
-    return _PNG_FORMATS.get(depth_and_type[1])
+    width, height = struct.unpack(">II", head[16:24])
+    pixel_format = _PNG_FORMATS.get(head[_HEAD + 1])
+    return (width, height, pixel_format) if width and height and pixel_format else None

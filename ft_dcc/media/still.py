@@ -20,7 +20,7 @@ import attr
 
 from ft_dcc.exceptions import MediaError
 from ft_dcc.media.ffmpeg import run_captured, run_ffmpeg
-from ft_dcc.media.image_header import png_pixel_format, png_size
+from ft_dcc.media.image_header import png_size_and_format
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from ft_dcc.media.colour import ColourTransform
@@ -112,11 +112,10 @@ def encode_review_image(
 def _written_info(path: Path) -> StillInfo:
     """What the review PNG just written is: ffmpeg wrote an 8-bit RGB(A) PNG, whose header
     says its size and pixel format (as ffmpeg reads them); anything else is read by ffmpeg."""
-    pixel_format = png_pixel_format(str(path))
-    size = png_size(str(path))
-    if pixel_format is None or size is None:
+    header = png_size_and_format(str(path))
+    if header is None:
         return still_info(path)
-    return StillInfo(size[0], size[1], pixel_format, "png")
+    return StillInfo(*header, "png")
 
 
 def _rgba(info: StillInfo) -> List[str]:
