@@ -116,8 +116,8 @@ def _bundled_version(exe: str) -> Optional[Tuple[int, int]]:
 def ffmpeg_version() -> Tuple[int, int]:
     """(major, minor) of :func:`ffmpeg_executable`; (0, 0) when the banner cannot be parsed.
 
-    imageio-ffmpeg's binary says it in its name (finding it already ran ``-version`` once: a
-    publish process starts no second one); any other ffmpeg is asked."""
+    imageio-ffmpeg's binary says it in its name (a publish process runs no ``-version``); any
+    other ffmpeg is asked."""
     named = _bundled_version(ffmpeg_executable())
     if named is not None:
         return named
