@@ -90,17 +90,8 @@ def _bundled_ffmpeg() -> Optional[str]:
 
 def _ffmpeg_says(option: str) -> str:
     """What ``ffmpeg -hide_banner OPTION`` prints (``-version``, ``-filters``)."""
-    try:
-        return subprocess.run(
-            [ffmpeg_executable(), "-hide_banner", option],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-            **_no_window(),
-        ).stdout
-    except OSError as error:
-        raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
+    said = run_captured(["-hide_banner", option], timeout=30)
+    return said.stdout.decode("utf-8", errors="replace")
 
 
 def _bundled_version(exe: str) -> Optional[Tuple[int, int]]:
@@ -154,16 +145,27 @@ def _no_window() -> dict:
     return {}
 
 
-def run_captured(args: Sequence[str]) -> subprocess.CompletedProcess[bytes]:
+def run_captured(
+    args: Sequence[str], *, timeout: Optional[float] = None
+) -> subprocess.CompletedProcess[bytes]:
     """Run ``ffmpeg args`` to its end with its output captured (a probe, a decode); its exit
     status is the caller's to judge. :class:`MediaError` says how to get ffmpeg if it cannot
-    start (the bundled binary is found without running it)."""
+    start (the bundled binary is found without running it) or outlives ``timeout`` seconds."""
     try:
         return subprocess.run(
-            [ffmpeg_executable(), *args], capture_output=True, check=False, **_no_window()
+            [ffmpeg_executable(), *args],
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+            **_no_window(),
         )
     except OSError as error:
         raise MediaError(f"ffmpeg could not be started: {error}", hint=_INSTALL_HINT) from error
+    except subprocess.TimeoutExpired as error:
+        raise MediaError(
+            f"ffmpeg {' '.join(args[:2])} did not finish in {timeout:g} s",
+            hint="check that the ffmpeg this Python finds starts (ffmpeg -version in a terminal)",
+        ) from error
 
 
 def run_ffmpeg(

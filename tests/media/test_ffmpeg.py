@@ -113,3 +113,18 @@ def test_the_bundled_ffmpeg_is_found_without_running_it(
     exe = ffmpeg_executable()
     assert started == []
     assert Path(exe) == Path(imageio_ffmpeg.get_ffmpeg_exe())  # the binary imageio runs
+
+
+def test_an_ffmpeg_that_hangs_is_a_media_error_that_says_what_to_check(
+    fresh_lookup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A probe of an ffmpeg that never answers ends in :class:`MediaError` (which ``has_filter``
+    and a publish report), not in ``subprocess.TimeoutExpired`` escaping from the media layer."""
+    hung = tmp_path / "ffmpeg"
+    hung.write_text("#!/bin/sh\nexec sleep 600\n", encoding="utf-8")
+    hung.chmod(0o755)
+    monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(hung))
+    with pytest.raises(MediaError) as caught:
+        ffmpeg_module.run_captured(["-hide_banner", "-filters"], timeout=0.5)
+    assert "did not finish" in caught.value.message
+    assert "ffmpeg -version" in (caught.value.hint or "")
