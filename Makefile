@@ -40,8 +40,10 @@ demo: $(SITE_BYTECODE)
 # (its whole output when it failed) and a failing check fails `make test` as a failing test does.
 # check-py39 runs before pytest instead, in test-ready: it makes the Python 3.9 venv a test uses.
 # A plain `make` there, not make's MAKE variable: so `make -n test` prints that line, never runs it.
-test: system-deps
-	$(MAKE) --jobs=3 --output-sync=target test-ready
+# On a bare machine apt installs the Debian packages beside pip (only npm waits for them: Node
+# and npm are among them); nothing else before pytest needs them.
+test:
+	$(MAKE) --jobs=3 --output-sync=target system-deps test-ready
 	@nice -n 10 make --no-print-directory --jobs=2 --keep-going --output-sync=target $(CHECKS_BESIDE) > $(CHECK_LOG) 2>&1 & checks=$$!; \
 	trap 'kill $$checks 2>/dev/null' INT TERM; \
 	FT_DCC_REQUIRE_ALL=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup; tests=$$?; \
@@ -140,7 +142,7 @@ $(SITE_BYTECODE): $(STAMP)
 JS_STAMP := tests/js/node_modules/.installed
 js-deps: $(JS_STAMP)
 
-$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json | system-deps
 	cd tests/js && npm ci --no-audit --no-fund --omit-lockfile-registry-resolved
 	touch $(JS_STAMP)
 
