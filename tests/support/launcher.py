@@ -13,8 +13,24 @@ caller gets a :class:`Launched`, which answers like ``subprocess.Popen`` (``pid`
 
 :func:`launch` starts a real subprocess instead when a fork would not be the same program: an
 interpreter setting in ``env`` the zygote was not started with (``PYTHON*``, the locale), a
-``subprocess.PIPE`` stream, or a zygote that is gone or failed. The tests of start-up time,
-imports, the console script and the Python path keep their own real subprocesses.
+``subprocess.PIPE`` stream, or a zygote that is gone or failed.
+
+Which tests start ``ft_dcc`` through :func:`launch` (or ``support.cli.run_ft_dcc``) and which
+exec a Python of their own: a test runs ``python -m ft_dcc ...`` (or ``ft-dcc ...``: the
+console script calls the same ``ft_dcc.cli.main``) through the launcher unless a fresh
+interpreter is what it checks. These keep their own exec'd Python, and why:
+
+- start-up time and imports (``test_cli_startup``, ``test_lazy_imports``,
+  ``test_start_imports``): a fork inherits the zygote's imports;
+- the installed console script, the README's commands and the doorstep (``test_readme_commands``,
+  ``test_doorstep``, ``test_install_names``, ``test_foundation``): the script and ``PATH`` as a
+  user has them;
+- a host's Python or a bare one (``-S -I``: the headless protocol, the Python path, the
+  self-contained install, the fake hosts): ``sys.path`` and the imports are the point;
+- ``openjd`` and the farm's step processes: the farm runs them, not the tests;
+- pytest run inside a test (``test_scheduling``, ``test_shared_servers``) and scripts that
+  measure or hold something in a process of their own (``test_linear_patterns``,
+  ``test_data_lock``'s holder, ``test_demo_port``).
 """
 
 from __future__ import annotations

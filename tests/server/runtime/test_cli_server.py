@@ -1,4 +1,7 @@
-"""``ft-dcc server`` and ``ft-dcc user add`` as a user runs them (real subprocesses, real HTTP)."""
+"""``ft-dcc server`` and ``ft-dcc user add`` as a user runs them (their own processes, real HTTP).
+
+Each is ``python -m ft_dcc ...`` forked by the test process's zygote (``support.launcher``): the
+same program, signals and exit status, without an interpreter's start and imports each."""
 
 from __future__ import annotations
 
@@ -7,14 +10,14 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import pytest
 import requests
-from support import free_port
+from support import free_port, launcher
+from support.cli import run_ft_dcc
 from support.net import answers
 
 
@@ -37,12 +40,12 @@ class ServerProcess:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.out = (out_dir or data.parent) / f"stdout-{self.port}.txt"
-        cmd = [sys.executable, "-m", "ft_dcc", "server", "--port", str(self.port)]
+        args = ["server", "--port", str(self.port)]
         if data is not None:
-            cmd += ["--data", str(data)]
+            args += ["--data", str(data)]
         with open(self.out, "wb") as out:
-            self.proc = subprocess.Popen(
-                cmd + (extra or []), env=env, stdout=out, stderr=subprocess.STDOUT
+            self.proc = launcher.launch(
+                args + (extra or []), env=env, stdout=out, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -130,13 +133,7 @@ def test_request_log_option(tmp_path):
 
 def test_user_add_with_given_and_generated_keys(fresh_server):
     def user_add(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "ft_dcc", "user", "add", *args, "--data", fresh_server.data_dir],
-            capture_output=True,
-            text=True,
-            env=clean_env(),
-            timeout=120,
-        )
+        return run_ft_dcc(["user", "add", *args, "--data", fresh_server.data_dir], env=clean_env())
 
     given = user_add("alice", "--api-key", "alice-key-1")
     assert given.returncode == 0, given.stderr
@@ -164,9 +161,7 @@ def test_user_add_with_given_and_generated_keys(fresh_server):
 
 @pytest.mark.parametrize("argv", [["server", "--help"], ["user", "add", "--help"]])
 def test_help(argv):
-    result = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", *argv], capture_output=True, text=True, timeout=60
-    )
+    result = run_ft_dcc(argv, timeout=60)
     assert result.returncode == 0
     assert "--data" in result.stdout
 
@@ -194,11 +189,9 @@ def test_port_in_use_is_a_clear_error(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        cmd = [sys.executable, "-m", "ft_dcc", "server", "--data", str(tmp_path)]
-        result = subprocess.run(
-            [*cmd, "--port", str(port)],
-            capture_output=True, text=True, timeout=60,
-            env=clean_env(FTRACK_API_USER="u", FTRACK_API_KEY="k"),
+        result = run_ft_dcc(
+            ["server", "--data", str(tmp_path), "--port", str(port)],
+            env=clean_env(FTRACK_API_USER="u", FTRACK_API_KEY="k"), timeout=60,
         )  # fmt: skip
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
@@ -208,8 +201,11 @@ def test_port_in_use_is_a_clear_error(tmp_path):
 def test_python_m_ft_dcc_server_runs_the_server(tmp_path):
     port = free_port()
     env = clean_env(FTRACK_API_USER="u", FTRACK_API_KEY="k")
-    cmd = [sys.executable, "-m", "ft_dcc.server", "--data", str(tmp_path), "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    args = ["--data", str(tmp_path), "--port", str(port)]
+    with open(tmp_path / "output.txt", "wb") as out:
+        proc = launcher.launch(
+            args, env=env, stdout=out, stderr=subprocess.STDOUT, module="ft_dcc.server"
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
