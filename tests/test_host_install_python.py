@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_ft_dcc
 
 from ft_dcc.host import bundle
 
@@ -23,10 +22,7 @@ LOWER_BOUND = re.compile(r"(?:from (?:Python )?|Python )(3\.\d+)(?: on| or newer
 
 @pytest.mark.parametrize("host", ["maya", "nuke", "blender"])
 def test_install_names_one_oldest_python_the_one_it_built_for(tmp_path: Path, host: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "host", "install", host, "--dest", str(tmp_path)],
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    result = run_ft_dcc(["host", "install", host, "--dest", str(tmp_path)], timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     markers = list(tmp_path.rglob(bundle.MARKER))
     if not markers:  # the Blender add-on is a zip

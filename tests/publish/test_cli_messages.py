@@ -9,15 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_ft_dcc
 
 from ft_dcc.exceptions import CaptureError
 from ft_dcc.host.files import FilesHost
 
-FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
-
 
 def _ft_dcc(*args: str, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run([FT_DCC, *args], capture_output=True, text=True, env=env)
+    """``ft-dcc ARGS`` (a child of the zygote: support.launcher says why it need not exec)."""
+    return run_ft_dcc(args, env=env, timeout=None)
 
 
 def test_an_empty_folder_is_called_empty(tmp_path):

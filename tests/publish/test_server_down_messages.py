@@ -3,26 +3,20 @@ checks marked as done later, and a flush while the server is still down says so 
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import run_ft_dcc
 from support.media import make_sequence
 
 from ft_dcc.publish.common.report import EXIT_QUEUED
 
-FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
-
 
 def _publish_offline(tmp_path: Path) -> subprocess.CompletedProcess:
     frames = make_sequence(tmp_path / "seq", frames=6)
-    return subprocess.run(
-        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp", "--fps", "25"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
+    return run_ft_dcc(
+        ["publish", str(frames), "--task", "demo/sq/sh/comp", "--fps", "25"], timeout=None
     )
 
 
@@ -48,9 +42,7 @@ def test_offline_checks_are_marked_as_done_later(offline_env, tmp_path):
 @pytest.mark.slow  # takes seconds: handed out with the long tests (support/scheduling.py)
 def test_a_flush_while_still_down_says_so(offline_env, tmp_path):
     assert _publish_offline(tmp_path).returncode == EXIT_QUEUED
-    flush = subprocess.run(
-        [FT_DCC, "queue", "flush"], capture_output=True, text=True, env=dict(os.environ)
-    )
+    flush = run_ft_dcc(["queue", "flush"], timeout=None)
     text = flush.stdout + flush.stderr
     assert flush.returncode == EXIT_QUEUED, text  # still waiting, as the publish was
     assert "still cannot be reached" in text, text

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
+from support.cli import run_ft_dcc
 from support.trust import refused, start_server, upload
 
 MiB = 1024 * 1024
@@ -103,11 +104,7 @@ def test_a_real_full_disk_and_a_read_only_data_dir(tmp_path: Path) -> None:
         assert "disk is full" in body["content"]
         _no_partial_files(server)
     with tmpfs(tmp_path / "ro", "ro,size=1m") as read_only:
-        done = subprocess.run(
-            [sys.executable, "-m", "ft_dcc", "server", "--data", str(read_only / "data"),
-             "--port", "1"],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+        done = run_ft_dcc(["server", "--data", str(read_only / "data"), "--port", "1"])
     assert done.returncode == 1
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "not writable" in lines[0] and "Traceback" not in done.stderr
