@@ -25,6 +25,7 @@ from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.query.reply_budget import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
 from ft_dcc.server.rules.passphrase import prehash_passphrases
+from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.store.store import WRITE_ACTIONS
 
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 #: /api replies at least this large are gzip-compressed for clients that accept it (schemas,
 #: big queries); smaller ones are not worth the CPU.
 GZIP_MIN_SIZE = 16 * 1024
+#: /api bodies smaller than this are decoded on the event loop (a hand-off to a worker thread
+#: costs more); larger ones in a worker thread (``_decoded_off_loop``).
+DECODE_ON_LOOP_BELOW = 64 * 1024
 #: The JSON API's one route: its errors are answered with 200 unless the caller is strict.
 API_PATH = "/api"
 
@@ -72,6 +76,21 @@ def _decoded(body: bytes) -> JsonValue:
     return batch
 
 
+async def _decoded_off_loop(body: bytes) -> JsonValue:
+    """:func:`_decoded` of ``body``, off the event loop when it is large (a large body must not
+    hold up other people's requests); a small one is decoded in less time than the hand-off
+    to a worker thread and back costs."""
+    if len(body) < DECODE_ON_LOOP_BELOW:
+        return _decoded(body)
+    return await run_in_threadpool(_decoded, body)
+
+
+def _run_batch(ctx: ApiContext, batch: JsonValue, caller: actions_mod.Caller) -> List[object]:
+    """In a worker thread: the batch's passphrases hashed (before the write lock, which
+    ``run_batch`` takes), then the batch run: one hand-off for both."""
+    return actions_mod.run_batch(ctx, prehash_passphrases(batch), caller)
+
+
 class ApiRoutes:
     """``GET /`` and ``POST /api`` of one ``EmbeddedServer``."""
 
@@ -94,8 +113,8 @@ class ApiRoutes:
                 "ValidationError",
                 status=413,
             )
-        try:  # off the event loop: a large body must not hold up other people's requests
-            batch = await run_in_threadpool(_decoded, body)
+        try:
+            batch = await _decoded_off_loop(body)
         except (JsonBodyError, UnicodeError, ValueError) as exc:
             raise ApiOperationError(
                 f"The request body is not accepted: {exc} Send a JSON array of operations.",
@@ -138,9 +157,8 @@ class ApiRoutes:
             raise ApiOperationError(
                 invalid_credentials_message(username), INVALID_CREDENTIALS, status=401
             )
-        batch = await run_in_threadpool(prehash_passphrases, batch)  # before the write lock
         try:
-            result = await run_in_threadpool(actions_mod.run_batch, self.server.ctx, batch, caller)
+            result = await run_in_threadpool(_run_batch, self.server.ctx, batch, caller)
         except ServerError:
             raise
         except Exception as exc:
