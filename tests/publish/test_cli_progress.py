@@ -5,20 +5,17 @@ own lines; plain lines when the output is not a terminal or with ``--json``."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 from support import make_task, open_session
+from support.cli import run_ft_dcc
 from support.media import make_sequence
-from support.terminal import run_in_pty, screen_lines
+from support.terminal import ft_dcc_in_pty, screen_lines
 
 from ft_dcc.publish.common.report import EXIT_QUEUED
 
-FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
 STAGES = ("capture", "encode", "verify", "thumbnail", "upload", "integrate")
 #: a finished or running stage line: name, bar, percent, then details (no second stage name)
 BAR_LINE = re.compile(r"^  (\w+) +\[[#.]{24}\] +\d{1,3}% ")
@@ -37,8 +34,8 @@ def test_terminal_shows_one_clean_bar_per_stage(ftrack_env, tmp_path, artifacts_
     session = open_session(ftrack_env, tmp_path)
     task = make_task(session, f"cli{uuid.uuid4().hex[:8]}")
     frames = make_sequence(tmp_path / "seq", frames=12, size="640x360")
-    code, output = run_in_pty(
-        [FT_DCC, "publish", str(frames), "--task", task, "--review-session", "CLI dailies"]
+    code, output = ft_dcc_in_pty(
+        ["publish", str(frames), "--task", task, "--review-session", "CLI dailies"]
     )
     lines = screen_lines(output)
     _save(artifacts_dir, "cli-progress-tty", output, lines)
@@ -60,7 +57,7 @@ def test_terminal_shows_one_clean_bar_per_stage(ftrack_env, tmp_path, artifacts_
 
 def test_warnings_land_on_their_own_lines(offline_env, tmp_path, artifacts_dir):
     frames = make_sequence(tmp_path / "seq", frames=12)
-    code, output = run_in_pty([FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp"])
+    code, output = ft_dcc_in_pty(["publish", str(frames), "--task", "demo/sq/sh/comp"])
     lines = screen_lines(output)
     _save(artifacts_dir, "cli-progress-offline-tty", output, lines)
     assert code == EXIT_QUEUED, "\n".join(lines)
@@ -75,12 +72,7 @@ def test_warnings_land_on_their_own_lines(offline_env, tmp_path, artifacts_dir):
 
 def test_plain_lines_when_not_a_terminal(offline_env, tmp_path):
     frames = make_sequence(tmp_path / "seq", frames=12)
-    done = subprocess.run(
-        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-    )
+    done = run_ft_dcc(["publish", str(frames), "--task", "demo/sq/sh/comp"], timeout=None)
     assert done.returncode == EXIT_QUEUED, done.stderr
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
     stage_lines = [line for line in done.stderr.splitlines() if line.startswith(STAGES)]
@@ -91,9 +83,7 @@ def test_plain_lines_when_not_a_terminal(offline_env, tmp_path):
 
 def test_json_on_a_terminal_keeps_progress_plain(offline_env, tmp_path):
     frames = make_sequence(tmp_path / "seq", frames=12)
-    code, output = run_in_pty(
-        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp", "--json"]
-    )
+    code, output = ft_dcc_in_pty(["publish", str(frames), "--task", "demo/sq/sh/comp", "--json"])
     assert code == EXIT_QUEUED, output.decode(errors="replace")
     assert b"\x1b[" not in output and b"[####" not in output
     text = output.decode().replace("\r\n", "\n")

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import uuid
-from pathlib import Path
 
 from support import make_task, open_session
 from support.media import make_sequence
-from support.terminal import run_in_pty, screen_lines
+from support.terminal import ft_dcc_in_pty, screen_lines
 
 from ft_dcc.publish.common.report import EXIT_QUEUED
 
-FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
 BAR_LINE = re.compile(r"^  (\w+) +\[[#.]{24}\] +\d{1,3}% ")
 
 
@@ -34,8 +31,8 @@ def test_a_publish_is_a_short_summary_with_each_warning_once(
         task = make_task(session, f"term{uuid.uuid4().hex[:8]}", fstart=None, fend=None, fps=25)
     frames = make_sequence(tmp_path / "seq", frames=12, size="640x360", name="plate")
     report_file = tmp_path / "report.json"
-    code, output = run_in_pty(
-        [FT_DCC, "publish", str(frames), "--task", task, "--review-session", "Term dailies",
+    code, output = ft_dcc_in_pty(
+        ["publish", str(frames), "--task", task, "--review-session", "Term dailies",
          "--report", str(report_file)]
     )  # fmt: skip
     lines = screen_lines(output)
@@ -55,8 +52,8 @@ def test_a_publish_is_a_short_summary_with_each_warning_once(
     (upload,) = [line for line in lines if line.startswith("  upload ")]
     assert f" {_size_text(sum(sizes))} " in upload, (upload, sizes)  # movie AND thumbnail
 
-    code, output = run_in_pty(
-        [FT_DCC, "-v", "publish", str(frames), "--task", task, "--review-session", "Term dailies"]
+    code, output = ft_dcc_in_pty(
+        ["-v", "publish", str(frames), "--task", task, "--review-session", "Term dailies"]
     )
     verbose = screen_lines(output)
     assert code == 0, "\n".join(verbose)
@@ -67,8 +64,8 @@ def test_labels_keep_their_last_letter_on_a_terminal_without_width(
     offline_env, tmp_path, artifacts_dir
 ) -> None:
     frames = make_sequence(tmp_path / "seq", frames=6)
-    code, output = run_in_pty(
-        [FT_DCC, "publish", str(frames), "--task", "demo/sq/sh/comp", "--fps", "25"], columns=0
+    code, output = ft_dcc_in_pty(
+        ["publish", str(frames), "--task", "demo/sq/sh/comp", "--fps", "25"], columns=0
     )
     lines = screen_lines(output)
     assert code == EXIT_QUEUED, "\n".join(lines)

@@ -5,17 +5,14 @@ across both, instead of standing full while the second input is captured."""
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 from typing import List
 
 from support.media import make_sequence
-from support.terminal import run_in_pty, screen_lines
+from support.terminal import ft_dcc_in_pty, screen_lines
 
 from ft_dcc.console import ERASE_LINE
 from ft_dcc.publish.common.report import EXIT_QUEUED
 
-FT_DCC = str(Path(sys.executable).with_name("ft-dcc"))
 BAR = re.compile(r"^  (\w+) +\[[#.]{24}\] +(\d{1,3})%  (.*)$")
 
 
@@ -32,8 +29,8 @@ def drawn(output: bytes, stage: str) -> List[str]:
 def test_the_bars_name_each_input_and_advance_across_both(offline_env, tmp_path, artifacts_dir):
     left = make_sequence(tmp_path / "left", frames=6, start=1001, name="left")
     right = make_sequence(tmp_path / "right", frames=6, start=1001, name="right")
-    code, output = run_in_pty(
-        [FT_DCC, "publish", str(left), str(right), "--task", "demo/sq/sh/comp", "--fps", "25"]
+    code, output = ft_dcc_in_pty(
+        ["publish", str(left), str(right), "--task", "demo/sq/sh/comp", "--fps", "25"]
     )
     lines = screen_lines(output)
     (artifacts_dir / "cli-progress-two-inputs.txt").write_text("\n".join(lines) + "\n")

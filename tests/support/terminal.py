@@ -1,4 +1,4 @@
-"""Run a command under a pseudo-terminal and read back what a person would see (pyte, a VT100
+"""Run ``ft-dcc`` under a pseudo-terminal and read back what a person would see (pyte, a VT100
 emulator, applies the carriage returns and erase sequences exactly as a terminal does)."""
 
 from __future__ import annotations
@@ -8,25 +8,27 @@ import os
 import pty
 import select
 import struct
-import subprocess
 import termios
 import time
 from typing import List, Optional, Sequence, Tuple
 
 import pyte
 
+from support import launcher
 
-def run_in_pty(
-    argv: Sequence[str], env: Optional[dict] = None, columns: int = 100, timeout: float = 120
+
+def ft_dcc_in_pty(
+    args: Sequence[str], env: Optional[dict] = None, columns: int = 100, timeout: float = 120
 ) -> Tuple[int, bytes]:
-    """Run ``argv`` with stdin, stdout and stderr on a pty ``columns`` wide; its exit status and
-    every byte it wrote."""
+    """Run ``ft-dcc ARGS`` (a child of the test process's zygote: ``support.launcher``) with
+    stdin, stdout and stderr on a pty ``columns`` wide; its exit status and every byte it
+    wrote."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    process = subprocess.Popen(
-        list(argv), stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True
-    )
-    os.close(slave)
+    try:
+        process = launcher.launch(list(args), env=env, stdin=slave, stdout=slave, stderr=slave)
+    finally:
+        os.close(slave)
     output = b""
     deadline = time.monotonic() + timeout
     try:
