@@ -69,11 +69,14 @@ class SchemaCache:
         """Write atomically (a temp file renamed over the old one); errors are only logged."""
         if self.path is None or not schema_hash:
             return
+        # json.dumps: one C-encoded string (json.dump streams through the pure-Python encoder,
+        # ~4x the CPU for the ~130 KB of schemas); the same text either way
+        text = json.dumps({"schema_hash": schema_hash, "schemas": schemas})
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=str(self.path.parent), suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"schema_hash": schema_hash, "schemas": schemas}, handle)
+                handle.write(text)
             os.replace(tmp, self.path)
         except OSError as error:
             log.warning("could not write schema cache %s: %s", self.path, error)
