@@ -70,16 +70,18 @@ def make_movie(path: Path, seconds: int = 1) -> Path:
 
 
 # -- session start --------------------------------------------------------------------------------
-def test_session_start_and_schema_cache_hit(embedded_server, make_session):
+def test_session_start_and_schema_cache_hit(embedded_server, make_session, tmp_path):
+    cold = tmp_path / "cold-schema-cache"  # empty (make_session's own is seeded warm)
+    cold.mkdir()
     mark = embedded_server.log_mark()
-    first = make_session()
+    first = make_session(schema_cache_path=str(cold))
     assert first.server_information["schema_hash"]
     started = embedded_server.api_requests_since(mark)
     assert [r["actions"] for r in started] == [["query_server_information"], ["query_schemas"]]
     assert all(r["auth_ok"] and r["headers"]["ftrack-api-key"] == "<redacted>" for r in started)
 
     mark = embedded_server.log_mark()
-    second = make_session()
+    second = make_session(schema_cache_path=str(cold))
     assert [r["actions"] for r in embedded_server.api_requests_since(mark)] == [
         ["query_server_information"]
     ]
