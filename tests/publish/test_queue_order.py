@@ -10,12 +10,11 @@ import json
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, Optional
 
 import pytest
-from support import make_sequence, make_task, open_session
+from support import launcher, make_sequence, make_task, open_session
 from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
@@ -168,16 +167,18 @@ def test_flush_wait_publishes_once_the_server_is_back(
     queued = _publish(fresh_server, tmp_path, task_path, "a", asset_name="plate")
     assert queued.queued
     env = dict(os.environ, **fresh_server.env, FT_DCC_QUEUE_DIR=str(queue_dir))
-    waiting = subprocess.Popen(
-        [sys.executable, "-m", "ft_dcc", "queue", "flush", "--wait", "--interval", "0.2"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    said = tmp_path / "flush.txt"
+    with open(said, "wb") as out, open(tmp_path / "flush-errors.txt", "wb") as err:
+        waiting = launcher.launch(
+            ["queue", "flush", "--wait", "--interval", "0.2"], env=env, stdout=out, stderr=err
+        )
     try:
         fresh_server.start()
-        out, err = waiting.communicate(timeout=300)  # it ends once it published
+        returncode = waiting.wait(timeout=300)  # it ends once it published
     finally:
         if waiting.poll() is None:
             waiting.kill()
-    assert waiting.returncode == 0, out + err
+    out = said.read_text()
+    assert returncode == 0, out + (tmp_path / "flush-errors.txt").read_text()
     assert "plate v001" in out, out
     assert OfflineQueue(queue_dir).entries() == []
