@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
 
 import pytest
+from support.cli import run_ft_dcc
 
 from ft_dcc import __version__
 from ft_dcc.host import bundle
@@ -314,18 +315,13 @@ def test_cli_ffmpeg_copies_this_machine_s_ffmpeg_into_the_platform_folder(tmp_pa
     if not system_ffmpeg:
         pytest.skip("no ffmpeg on PATH")
     env = dict(os.environ, IMAGEIO_FFMPEG_EXE=system_ffmpeg)  # a small one to copy
-    command = [sys.executable, "-m", "ft_dcc", "host", "install", "nuke", "--dest", str(tmp_path)]
-    done = subprocess.run([*command, "--ffmpeg"], capture_output=True, text=True, env=env)
+    command = ["host", "install", "nuke", "--dest", str(tmp_path)]
+    done = run_ft_dcc([*command, "--ffmpeg"], env=env, timeout=None)
     assert done.returncode == 0, done.stderr
     copied = tmp_path / "ft_dcc_nuke" / VERSION / "ffmpeg" / bundle.platform_tag() / "ffmpeg"
     assert copied.is_file() and os.access(copied, os.X_OK)
     assert str(copied) in done.stdout
-    done = subprocess.run(
-        [*command[:5], "blender", "--dest", str(tmp_path), "--ffmpeg"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    done = run_ft_dcc([*command[:2], "blender", "--dest", str(tmp_path), "--ffmpeg"], env=env)
     assert done.returncode != 0
     assert "IMAGEIO_FFMPEG_EXE" in done.stderr and "Traceback" not in done.stderr
 

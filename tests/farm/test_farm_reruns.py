@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Dict
 
-from farm_helpers import farm_env, openjd_run, session_versions, submit
+from farm_helpers import farm_env, ft_dcc, openjd_run, session_versions, submit
 
 from ft_dcc.farm.publish_step import ALREADY
 
@@ -77,11 +77,8 @@ def test_the_printed_openjd_run_command_works_as_pasted(
     name = f"Farm pasted {uuid.uuid4().hex[:6]}"
     bundle = tmp_path / "bundle dir"  # a space: the printed command quotes its paths
     # no --python: the bundle's FtDccPython is the default a TD gets (python3)
-    done = subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "farm", "submit", str(shots.scenes[2]),
-         "--review-session", name, "--output", str(bundle)],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    done = ft_dcc(env, "farm", "submit", str(shots.scenes[2]),
+                  "--review-session", name, "--output", str(bundle))  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
     (line,) = [s for s in done.stdout.splitlines() if s.startswith("Run it here:")]
     command = line.split(":", 1)[1].strip()
