@@ -50,16 +50,17 @@ print(report)
 
 
 def _start_publish(
-    folder: Path, env: Dict[str, str], *args: str
+    folder: Path, env: Dict[str, str], *args: str, script: str = SCRIPT
 ) -> Tuple[Union[launcher.Launched, subprocess.Popen], IO[bytes]]:
-    """:data:`SCRIPT` with ``args`` as ``python -m`` runs it (from ``folder``), in ``env``; its
-    output (stdout and stderr) goes to the returned file. Started through the zygote, its child
-    has Python's own Ctrl-C handling (``KeyboardInterrupt``) as a terminal's would, also when this
-    test runs as a background job (whose children start with SIGINT ignored)."""
-    script = folder / "killed_publish.py"
-    if not script.is_file():  # once: a child may be reading it while the next one starts
+    """``script`` (default :data:`SCRIPT`) with ``args`` as ``python -m`` runs it (from
+    ``folder``, one script a folder), in ``env``; its output (stdout and stderr) goes to the
+    returned file. Started through the zygote, its child has Python's own Ctrl-C handling
+    (``KeyboardInterrupt``) as a terminal's would, also when this test runs as a background job
+    (whose children start with SIGINT ignored)."""
+    module = folder / "killed_publish.py"
+    if not module.is_file():  # once: a child may be reading it while the next one starts
         folder.mkdir(parents=True, exist_ok=True)
-        script.write_text(SCRIPT, encoding="utf-8")
+        module.write_text(script, encoding="utf-8")
     output = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed by _finished
     process = launcher.launch(
         list(args), env=env, cwd=folder, stdin=subprocess.DEVNULL, stdout=output,

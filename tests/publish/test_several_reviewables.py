@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -156,7 +154,7 @@ print(report)
 def test_a_killed_several_reviewable_publish_leaves_all_or_nothing(
     embedded_server, tmp_path: Path
 ) -> None:
-    from test_publish_killed import _complete, _env
+    from test_publish_killed import _complete, _env, _finished, _start_publish
 
     setup = open_session(embedded_server, tmp_path / "setup")
     task_id = resolve_task(setup, None, make_task(setup, fstart=1001, fend=1006))["id"]
@@ -165,13 +163,11 @@ def test_a_killed_several_reviewable_publish_leaves_all_or_nothing(
     name = f"Killed pair {tmp_path.name}"
     runs = {}
     for point, _ in POINTS:
-        command = [sys.executable, "-c", SCRIPT, task_id, name, str(left), str(right), point]
-        runs[point] = subprocess.Popen(
-            command, env=_env(embedded_server, queue, tmp_path / "tmp", point, "KILL"),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    for point, process in runs.items():
-        output = process.communicate(timeout=240)[0].decode(errors="replace")
+        env = _env(embedded_server, queue, tmp_path / "tmp", point, "KILL")
+        runs[point] = _start_publish(tmp_path / "script", env, task_id, name, str(left),
+                                     str(right), point, script=SCRIPT)  # fmt: skip
+    for point, (process, printed) in runs.items():
+        output = _finished(process, printed)
         assert process.returncode == -9, f"{point}: {process.returncode}\n{output[-2000:]}"
     env = _env(embedded_server, queue, tmp_path / "tmp")
     run_ft_dcc(["queue", "flush"], env=env, check=True, timeout=240)

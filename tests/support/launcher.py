@@ -30,7 +30,12 @@ interpreter is what it checks. These keep their own exec'd Python, and why:
 - ``openjd`` and the farm's step processes: the farm runs them, not the tests;
 - pytest run inside a test (``test_scheduling``, ``test_shared_servers``) and scripts that
   measure or hold something in a process of their own (``test_linear_patterns``,
-  ``test_data_lock``'s holder, ``test_demo_port``).
+  ``test_data_lock``'s holder, ``test_demo_port``, ``test_work_dir``'s owners and exit, the
+  genuine client of ``test_action_handler``);
+- the launcher's own comparison of a fork with a real ``python -m`` (``test_launcher``).
+
+A command given an interpreter setting (``PYTHONPATH`` for the host it starts:
+``support.user_env``, ``test_cli_options_by_host``) is exec'd by :func:`launch` itself.
 """
 
 from __future__ import annotations
