@@ -303,13 +303,29 @@ def _build_scene(
     )
 
 
+#: the demo shot's length and playblast size when ``--frames`` / ``--size`` are not given:
+#: these variables, else 48 frames at 960x540 (the README test's terminal asks for a small shot:
+#: each of its commands renders or encodes the demo scene's frames at the scene's size)
+FRAMES_VARIABLE, SIZE_VARIABLE = "FT_DCC_DEMO_FRAMES", "FT_DCC_DEMO_SIZE"
+
+
+def demo_frames(given: Optional[int]) -> int:
+    """``--frames``, else ``$FT_DCC_DEMO_FRAMES``, else 48."""
+    return given if given is not None else int(os.environ.get(FRAMES_VARIABLE) or 48)
+
+
+def demo_size(given: Optional[str]) -> str:
+    """``--size``, else ``$FT_DCC_DEMO_SIZE``, else 960x540."""
+    return given or os.environ.get(SIZE_VARIABLE) or "960x540"
+
+
 def _handle(args: argparse.Namespace) -> int:
     from ft_dcc.console import ConsoleProgress
 
     paths = DemoPaths(Path(args.data) if args.data else default_base())
     if args.stop:
         return stop(paths)
-    width, height = (int(v) for v in args.size.lower().split("x"))
+    width, height = (int(v) for v in demo_size(args.size).lower().split("x"))
     credentials, started = connect(paths, args.port)
     os.environ.update(credentials)
     server = credentials["FTRACK_SERVER"]
@@ -327,7 +343,7 @@ def _handle(args: argparse.Namespace) -> int:
             api_key=credentials["FTRACK_API_KEY"],
         )
 
-    first, last = 1001, 1000 + args.frames
+    first, last = 1001, 1000 + demo_frames(args.frames)
     with open_session() as session:
         task = ensure_demo_task(session, first, last)
     with open_session() as session:  # fresh: the shot's attributes as the server has them
@@ -455,8 +471,12 @@ DEMO = Command(
         arg("--data", type=Path, help="folder for the demo (default: user data dir)"),
         arg("--port", type=int, default=DEFAULT_PORT, help="embedded server port"),
         arg("--stop", action="store_true", help="stop the demo's embedded server"),
-        arg("--frames", type=int, default=48, help="length of the demo shot"),
-        arg("--size", default="960x540", help="playblast resolution WxH"),
+        arg(
+            "--frames",
+            type=int,
+            help=f"length of the demo shot (default: ${FRAMES_VARIABLE}, else 48)",
+        ),
+        arg("--size", help=f"playblast resolution WxH (default: ${SIZE_VARIABLE}, else 960x540)"),
     ),
 )
 COMMANDS = (DEMO,)

@@ -10,6 +10,11 @@ changed. What the test sets is the terminal around them:
   ``credentials.env``, the offline queue) is a temporary data dir;
 - ``PORT`` is a free port, which ``make demo`` reads as ``make demo PORT=...`` (documented);
 - ``PATH`` does not hold ``.venv/bin`` and no ``FTRACK_*``/``FT_DCC_*`` variable leaks in;
+- ``FT_DCC_DEMO_FRAMES``/``FT_DCC_DEMO_SIZE`` make ``make demo``'s scene a 12-frame 320x180
+  shot (its defaults: 48 at 960x540): every command after it that renders or encodes the demo's
+  frames (the README's publish, the farm's capture parts and encode, the movie publish) does so
+  at the scene's size, 36 times fewer pixels (55 -> 11 tree CPU-s for this test); the test checks
+  that the commands work, not the playblast's size;
 - ``make`` on its ``PATH`` is make with ``-o .venv/.installed-dev -o .venv/.compiled``: the venv
   the tests run in stands for the one ``make demo`` makes, and is not reinstalled or compiled
   again under the running suite (make does not take ``-o`` from ``MAKEFLAGS``).
@@ -160,6 +165,8 @@ def terminal_env(home: Path, port: int, shims: Path) -> Dict[str, str]:
         PATH=os.pathsep.join([str(shims), *path]),
         PORT=str(port),
         TMPDIR=str(home / "tmp"),  # a Blender's PulseAudio folder, not in the machine's /tmp
+        FT_DCC_DEMO_FRAMES="12",  # a small demo shot (see the module docstring)
+        FT_DCC_DEMO_SIZE="320x180",
     )
     return env
 
