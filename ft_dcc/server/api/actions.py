@@ -39,6 +39,7 @@ from ft_dcc.server.review.invitations.invitation_mail import Caller as MailCalle
 from ft_dcc.server.review.invitations.invitation_mail import mail_invitation
 from ft_dcc.server.review.invitations.widget_link import widget_url
 from ft_dcc.server.rules import ownership, permissions
+from ft_dcc.server.rules.passphrase import prehash_passphrases
 from ft_dcc.server.rules.review import manages
 from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.store.store import (
@@ -452,7 +453,10 @@ def run_batch(ctx: ApiContext, batch: JsonValue, caller: Caller) -> List[object]
 
     Order: side-effect-free actions and checks, then all data operations in one transaction,
     then the remaining actions (uploads completed, encodes started, invites recorded) in order.
+    Called in a worker thread: the batch's passphrases are hashed first, before the store's
+    write lock is taken.
     """
+    batch = prehash_passphrases(batch)
     searches: List[int] = []
     if isinstance(batch, list):  # the JavaScript client's search: a query with text conditions
         searches = [i for i, op in enumerate(batch) if is_search(op)]

@@ -24,8 +24,6 @@ from ft_dcc.server.http.responses import ApiJSONResponse, server_error_response
 from ft_dcc.server.identity.layer import identity_of
 from ft_dcc.server.identity.policy import Area, admits
 from ft_dcc.server.query.reply_budget import MAX_REPLY_ENV, describe_bytes, max_reply_bytes
-from ft_dcc.server.rules.passphrase import prehash_passphrases
-from ft_dcc.server.runtime.context import ApiContext
 from ft_dcc.server.runtime.embedded import EmbeddedServer
 from ft_dcc.server.store.store import WRITE_ACTIONS
 
@@ -83,12 +81,6 @@ async def _decoded_off_loop(body: bytes) -> JsonValue:
     if len(body) < DECODE_ON_LOOP_BELOW:
         return _decoded(body)
     return await run_in_threadpool(_decoded, body)
-
-
-def _run_batch(ctx: ApiContext, batch: JsonValue, caller: actions_mod.Caller) -> List[object]:
-    """In a worker thread: the batch's passphrases hashed (before the write lock, which
-    ``run_batch`` takes), then the batch run: one hand-off for both."""
-    return actions_mod.run_batch(ctx, prehash_passphrases(batch), caller)
 
 
 class ApiRoutes:
@@ -158,7 +150,7 @@ class ApiRoutes:
                 invalid_credentials_message(username), INVALID_CREDENTIALS, status=401
             )
         try:
-            result = await run_in_threadpool(_run_batch, self.server.ctx, batch, caller)
+            result = await run_in_threadpool(actions_mod.run_batch, self.server.ctx, batch, caller)
         except ServerError:
             raise
         except Exception as exc:
