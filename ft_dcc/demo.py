@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Protocol, Tuple, TypedDic
 
 from ft_dcc import protocol
 from ft_dcc.commands_base import Command, arg
+from ft_dcc.exceptions import ConfigurationError
 from ft_dcc.progress import Progress
 
 if TYPE_CHECKING:  # pragma: no cover - Unpack is typing's from Python 3.11
@@ -310,13 +311,49 @@ FRAMES_VARIABLE, SIZE_VARIABLE = "FT_DCC_DEMO_FRAMES", "FT_DCC_DEMO_SIZE"
 
 
 def demo_frames(given: Optional[int]) -> int:
-    """``--frames``, else ``$FT_DCC_DEMO_FRAMES``, else 48."""
-    return given if given is not None else int(os.environ.get(FRAMES_VARIABLE) or 48)
+    """``--frames``, else ``$FT_DCC_DEMO_FRAMES``, else 48; :class:`ConfigurationError` for a
+    length that is not a whole number of frames above 0, naming where it came from."""
+    if given is not None:
+        return _positive(given, "--frames")
+    told = os.environ.get(FRAMES_VARIABLE)
+    if not told:
+        return 48
+    try:
+        return _positive(int(told), FRAMES_VARIABLE)
+    except ValueError:
+        raise _bad_shot(FRAMES_VARIABLE, told, "a whole number of frames, e.g. 12") from None
 
 
 def demo_size(given: Optional[str]) -> str:
     """``--size``, else ``$FT_DCC_DEMO_SIZE``, else 960x540."""
     return given or os.environ.get(SIZE_VARIABLE) or "960x540"
+
+
+def demo_shape(given: Optional[str]) -> Tuple[int, int]:
+    """(width, height) of :func:`demo_size`; :class:`ConfigurationError` names the option or
+    variable whose value is not ``WxH``."""
+    size = demo_size(given)
+    where = "--size" if given else SIZE_VARIABLE
+    try:
+        width, height = (int(v) for v in size.lower().split("x"))
+    except ValueError:
+        raise _bad_shot(where, size, "WxH in pixels, e.g. 320x180") from None
+    if width <= 0 or height <= 0:
+        raise _bad_shot(where, size, "WxH in pixels, e.g. 320x180")
+    return width, height
+
+
+def _positive(frames: int, where: str) -> int:
+    if frames <= 0:
+        raise _bad_shot(where, str(frames), "a whole number of frames, e.g. 12")
+    return frames
+
+
+def _bad_shot(where: str, value: str, wanted: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"The demo shot's {where} is {value!r}: give {wanted}.",
+        hint=f"fix or unset {where}" if where.isupper() else f"fix {where}",
+    )
 
 
 def _handle(args: argparse.Namespace) -> int:
@@ -325,7 +362,8 @@ def _handle(args: argparse.Namespace) -> int:
     paths = DemoPaths(Path(args.data) if args.data else default_base())
     if args.stop:
         return stop(paths)
-    width, height = (int(v) for v in demo_size(args.size).lower().split("x"))
+    width, height = demo_shape(args.size)
+    frames = demo_frames(args.frames)
     credentials, started = connect(paths, args.port)
     os.environ.update(credentials)
     server = credentials["FTRACK_SERVER"]
@@ -343,7 +381,7 @@ def _handle(args: argparse.Namespace) -> int:
             api_key=credentials["FTRACK_API_KEY"],
         )
 
-    first, last = 1001, 1000 + demo_frames(args.frames)
+    first, last = 1001, 1000 + frames
     with open_session() as session:
         task = ensure_demo_task(session, first, last)
     with open_session() as session:  # fresh: the shot's attributes as the server has them
