@@ -7,8 +7,8 @@ After a pause both show the very same frame.
 On the shared SQLite server only: the bound is the pages' protocol (a state names the frame
 and the server's time it was sent at; the follower's link is made slow here, ``LATE_STATES``),
 whichever worker relays the state. That the state reaches pages whose streams are on other
-PostgreSQL workers is held by ``test_presenter_page``, ``test_presenter_api`` and
-``test_watchers`` on both backends.
+PostgreSQL workers is held by ``test_presenter_page`` (on PostgreSQL), and by
+``test_presenter_api`` and ``test_watchers`` on both backends.
 
 The bound is the protocol's (``presenter.js``): a following page that plays compares every
 picture it presents with the presenter's frame *now* (the frame last sent, moved on by the time
