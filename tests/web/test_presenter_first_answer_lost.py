@@ -1,19 +1,29 @@
 """A page whose first presenter answer is lost (a busy server, a dropped connection) asks again:
 the owner still gets the Present button. It stayed hidden for good (the failure was swallowed),
-and a drift test on a loaded machine timed out waiting for Present."""
+and a drift test on a loaded machine timed out waiting for Present.
+
+On the shared SQLite server only: the lost answer is the page's (dropped in the browser), and
+the page asks again whichever backend answers it (PostgreSQL's workers are held to the
+presenter's answers by ``test_presenter_api`` and ``test_presenter_page``)."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Dict, Iterator, List
 
+import pytest
 from support.browser import WAIT_MS
 
-from .test_presenter_page import dailies  # noqa: F401 - the fixture
+from .test_presenter_page import presented_dailies
+
+
+@pytest.fixture
+def dailies(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
+    yield from presented_dailies(embedded_server, tmp_path)
 
 
 def test_the_owner_gets_present_after_a_lost_first_answer(
-    dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
-    chromium: Any,
+    dailies: Dict[str, Any], chromium: Any
 ) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     dropped: List[str] = []
