@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 
 from ft_dcc.server.model.database import is_unreachable
 from ft_dcc.server.model.pg_listen import PgListener
+from ft_dcc.server.model.side_tables import ensure_table
 from ft_dcc.server.model.storage import write_transaction
 
 log = logging.getLogger(__name__)
@@ -201,7 +202,7 @@ def _log_table(engine: Engine) -> sa.Table:
         sa.Column("subject", sa.String(255), nullable=False),
         sa.Column("at", sa.Float, nullable=False),
     )
-    table.create(engine, checkfirst=True)
+    ensure_table(engine, table)
     return table
 
 

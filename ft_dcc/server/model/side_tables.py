@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable, List, Mapping, Tuple, Type, Union
+import weakref
+from typing import TYPE_CHECKING, ClassVar, Iterable, List, Mapping, Set, Tuple, Type, Union
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects.postgresql import Insert
@@ -19,10 +21,37 @@ def define_table(metadata: sa.MetaData, name: str, *columns: sa.Column) -> sa.Ta
 
 def side_table(engine: Engine, metadata: sa.MetaData, name: str, *columns: sa.Column) -> sa.Table:
     """Table ``name`` defined as :func:`define_table` does, and created in the database if
-    missing."""
+    missing (:func:`ensure_table`)."""
     table = define_table(metadata, name, *columns)
-    metadata.create_all(engine, tables=[table])
+    ensure_table(engine, table)
     return table
+
+
+#: the tables each engine's database is known to hold: read once (one catalogue query, not a
+#: look-up per side table), then added to as :func:`ensure_table` creates them
+_KNOWN_TABLES: weakref.WeakKeyDictionary[Engine, Set[str]] = weakref.WeakKeyDictionary()
+
+
+def known_tables(engine: Engine) -> Set[str]:
+    """The table names ``engine``'s database holds, as first read (and created since)."""
+    known = _KNOWN_TABLES.get(engine)
+    if known is None:
+        known = _KNOWN_TABLES[engine] = set(sa.inspect(engine).get_table_names())
+    return known
+
+
+def ensure_table(engine: Engine, table: sa.Table) -> None:
+    """Create ``table`` and its indexes in ``engine``'s database unless it holds it: a table
+    it was not known to hold is created ``IF NOT EXISTS`` (another process may have made it
+    since), in one transaction."""
+    known = known_tables(engine)
+    if table.name in known:
+        return
+    with engine.begin() as connection:
+        connection.execute(CreateTable(table, if_not_exists=True))
+        for index in sorted(table.indexes, key=lambda i: str(i.name)):
+            connection.execute(CreateIndex(index, if_not_exists=True))
+    known.add(table.name)
 
 
 #: the execution option a side table's engine carries: its transactions begin READ COMMITTED on
