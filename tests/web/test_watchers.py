@@ -1,7 +1,9 @@
 """Who is watching: every page of a review session shows the people who have its page
 open now, each by the name of the person their link acts as (an invitee, a user), the
 presenter marked; it changes as pages join and leave. Over HTTP (the live streams, on SQLite
-and PostgreSQL with 4 workers: a page's stream lands on any worker) and in real Chromium.
+and PostgreSQL with 4 workers: a page's stream lands on any worker) and in real Chromium (on
+PostgreSQL's 4 workers, the pages' streams on any of them: the page reads the same event on
+SQLite, whose server side the HTTP tests hold).
 
 Presence is the server's own: a name comes from the link, never from what a page sends; an
 event hub client can neither forge the watchers event nor hear it; a page of one session hears
@@ -22,7 +24,7 @@ from ft_dcc.server.review.presenter.watchers import WATCHERS_TOPIC
 from .feedback_fixtures import link, make_dailies, personal_link
 from .frame_code import wait_until
 from .test_presenter_api import HubClient, Stream
-from .test_presenter_page import dailies, open_page, side_by_side, wait_mode  # noqa: F401
+from .test_presenter_page import open_page, pg_dailies, side_by_side, wait_mode  # noqa: F401
 
 Names = Set[str]
 
@@ -165,10 +167,11 @@ def test_event_hub_clients_neither_forge_nor_hear_who_is_watching(
 @pytest.mark.browser
 @pytest.mark.slow
 def test_every_page_shows_who_is_watching_and_who_presents(
-    dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
+    pg_dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
     chromium: Any,
     artifacts_dir: Path,
 ) -> None:
+    dailies = pg_dailies
     backend = dailies["backend"]
     contexts = []
 
