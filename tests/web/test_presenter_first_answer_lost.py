@@ -8,22 +8,16 @@ presenter's answers by ``test_presenter_api`` and ``test_presenter_page``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
-import pytest
 from support.browser import WAIT_MS
 
-from .test_presenter_page import presented_dailies
-
-
-@pytest.fixture
-def dailies(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
-    yield from presented_dailies(embedded_server, tmp_path)
+from .test_presenter_page import sqlite_dailies  # noqa: F401 - the fixture
 
 
 def test_the_owner_gets_present_after_a_lost_first_answer(
-    dailies: Dict[str, Any], chromium: Any
+    sqlite_dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
+    chromium: Any,
 ) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     dropped: List[str] = []
@@ -39,7 +33,7 @@ def test_the_owner_gets_present_after_a_lost_first_answer(
     try:
         page = context.new_page()
         page.set_default_timeout(WAIT_MS)
-        assert page.goto(dailies["owner"]).status == 200
+        assert page.goto(sqlite_dailies["owner"]).status == 200
         page.locator(".presenter-bar .present").wait_for(state="visible")  # condition, 60 s
         assert dropped, "no presenter answer was dropped: the test showed nothing"
     finally:

@@ -3,7 +3,11 @@ page comes with the presenter's state and the server's clock (sync under latency
 late joiner 250 ms away waited for its presenter request and live stream, a round trip each on
 connections of their own, before its first picture). Here the late page's presenter requests
 and live stream are held unanswered: it still shows the presenter's frame (decoded from its
-pixels) and knows the server's clock."""
+pixels) and knows the server's clock.
+
+On the shared SQLite server only: the page's first state is read from the database by whichever
+process renders the page, on either backend the same code; a late joiner on PostgreSQL's 4
+workers (its page on any of them) lands on the presenter's frame in ``test_presenter_page``."""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from typing import Any, Dict, List
 from support.browser import WAIT_MS
 
 from .test_frame_truth import Truth, visible_item
-from .test_presenter_page import dailies, open_page, wait_mode  # noqa: F401 - the fixture
+from .test_presenter_page import open_page, sqlite_dailies, wait_mode  # noqa: F401 - the fixture
 
 HELD = ("**/presenter?*", "**/live?*")
 FRAME = 1010
@@ -23,10 +27,11 @@ SERVER_HAS = """(f) => { const s = window.ftReview.presenter.shared.state;
 
 
 def test_a_late_page_follows_with_its_own_requests_held(
-    dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
+    sqlite_dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
     chromium: Any,
     artifacts_dir: Path,
 ) -> None:
+    dailies = sqlite_dailies
     backend = dailies["backend"]
     lead_context, lead = open_page(chromium, dailies["owner"])
     late_context = chromium.new_context(viewport={"width": 1280, "height": 860})

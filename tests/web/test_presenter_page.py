@@ -40,15 +40,15 @@ OVERLAY_SHOWN = """([item, frame]) => {
 
 
 @pytest.fixture
-def dailies(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
-    """:func:`presented_dailies` on the shared SQLite server, then on PostgreSQL's 4 workers."""
-    yield from presented_dailies(server_on_each_backend, tmp_path)
-
-
-@pytest.fixture
 def pg_dailies(pg_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
     """:func:`presented_dailies` on PostgreSQL's 4 workers."""
     yield from presented_dailies(pg_server, tmp_path)
+
+
+@pytest.fixture
+def sqlite_dailies(embedded_server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
+    """:func:`presented_dailies` on the shared SQLite server."""
+    yield from presented_dailies(embedded_server, tmp_path)
 
 
 def presented_dailies(server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
