@@ -35,7 +35,8 @@ interpreter is what it checks. These keep their own exec'd Python, and why:
 - the launcher's own comparison of a fork with a real ``python -m`` (``test_launcher``).
 
 A command given an interpreter setting (``PYTHONPATH`` for the host it starts:
-``support.user_env``, ``test_cli_options_by_host``) is exec'd by :func:`launch` itself.
+``support.user_env``) is exec'd by :func:`launch` itself; a headless host needs none (the
+publish request carries its Python path: ``ft_dcc.host.pythonpath``).
 """
 
 from __future__ import annotations
