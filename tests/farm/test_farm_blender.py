@@ -45,7 +45,7 @@ def test_a_blender_scene_captures_in_two_parts_and_publishes_one_version(
 ) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    env = farm_env(embedded_server, tmp_path, HOME=str(home), PYTHONPATH=str(ROOT))
+    env = farm_env(embedded_server, tmp_path, HOME=str(home))
     with open_session(embedded_server, tmp_path) as session:
         task = make_task(session, f"farmbl{uuid.uuid4().hex[:6]}", 1001, 1012, fps=25)
     blend = blender_scene(tmp_path, env)

@@ -15,8 +15,6 @@ from farm_helpers import farm_env, ft_dcc, openjd_run, session_versions, submit
 from support import make_sequence, make_task, open_session
 from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
-ROOT = Path(__file__).resolve().parents[2]
-
 RANGE = re.compile(r"the publish range \d+-\d+ differs from shot \w+'s range \d+-\d+ set in ftrack")
 RATE = re.compile(r"the frame rate [\d.]+ differs from shot \w+'s [\d.]+ fps in ftrack")
 
@@ -41,7 +39,7 @@ def said(pattern: re.Pattern, text: str) -> str:
 def test_submit_refuses_the_blender_scenes_ft_dcc_publish_refuses_with_its_message(
     embedded_server: Any, tmp_path: Path
 ) -> None:
-    env = farm_env(embedded_server, tmp_path, HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    env = farm_env(embedded_server, tmp_path, HOME=str(tmp_path))
     with open_session(embedded_server, tmp_path) as session:
         task = make_task(session, f"farmrules{uuid.uuid4().hex[:6]}", 1001, 1054, fps=24)
     scenes: Dict[str, Path] = {
