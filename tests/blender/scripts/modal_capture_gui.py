@@ -8,7 +8,8 @@ of software-GL CPU): the add-on is installed once, and each publish opens its ow
 (the first one is the scene Blender was started with), as an artist opens the next shot.
 
 Args: a JSON file with zip and publishes, a list of: name, blend, task, review_session, case
-(cancel | ok), shots (a folder), second_view (publish from a second, smaller 3D view) and
+(cancel | ok), frame_end (the scene's last frame, set before the publish), shots (a folder),
+second_view (publish from a second, smaller 3D view) and
 checkpoint (a path, or none: once this publish has ended, print ``CHECKPOINT <path>`` and wait
 until that file exists before the next one, so that the test can look at the server between).
 Prints RESULT {name: {...}}: for each publish, what the panel drew while capturing, the
@@ -103,6 +104,7 @@ def panel_settings():
     settings.task = options["task"]
     settings.review_session = options["review_session"]
     settings.save_first = True  # the panel settings above are edits: saved before publishing
+    bpy.context.scene.frame_end = options["frame_end"]  # the shot's range, the task's
 
 
 def second_view():
