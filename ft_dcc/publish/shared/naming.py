@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
-from ft_dcc.publish.host_port import Host
-from ft_dcc.publish.shared.state import ReviewScope
+if TYPE_CHECKING:  # types only: a farm capture step names its frames without the publish state
+    from ft_dcc.publish.host_port import Host
+    from ft_dcc.publish.shared.state import ReviewScope
 
 _VERSION = re.compile(r"[._-]v\d+$", re.IGNORECASE)
 
