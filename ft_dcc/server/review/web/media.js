@@ -3,7 +3,10 @@
    the rest are fetched as they come near the screen, when a reviewer picks them or when Play
    all needs them next, at most LIMIT at a time, so the first frame never waits behind other
    versions' media however many the session holds, and the browser's few connections to the
-   server stay free for the live stream and the page's data. */
+   server stay free for the live stream and the page's data. A version that was near the screen
+   and leaves it before its turn gives its place up (asked for again when it comes near again):
+   a reviewer who scrolls through a big session is not kept waiting, where they stopped, for
+   every version they scrolled past. */
 "use strict";
 
 (function (R) {
@@ -18,18 +21,28 @@
     this.queued = {}; // task key -> true while waiting or running
   }
 
-  /** Run ``start(done)`` when a place is free (``urgent``: before every waiting task). */
-  MediaQueue.prototype.add = function (key, start, urgent) {
+  /** Run ``start(done)`` when a place is free (``urgent``: before every waiting task;
+      ``near``: wanted only while its version is near the screen, see :meth:`drop`). */
+  MediaQueue.prototype.add = function (key, start, urgent, near) {
     if (this.queued[key]) {
-      if (!urgent) return;
       var at = this.indexOf(key);
-      if (at < 0) return; // running already
+      if (at >= 0 && !near) this.waiting[at].near = false; // wanted for more than nearness
+      if (!urgent || at < 0) return; // at < 0: running already
       this.waiting.splice(at, 1);
     }
     this.queued[key] = true;
-    var task = { key: key, start: start };
+    var task = { key: key, start: start, near: !!near && !urgent };
     if (urgent) this.waiting.unshift(task);
     else this.waiting.push(task);
+    this.pump();
+  };
+
+  /** Forget ``key``'s task if it waits only for its version being near the screen. */
+  MediaQueue.prototype.drop = function (key) {
+    var at = this.indexOf(key);
+    if (at < 0 || !this.waiting[at].near) return;
+    this.waiting.splice(at, 1);
+    delete this.queued[key];
     this.pump();
   };
 
@@ -141,10 +154,21 @@
   Loader.prototype.seen = function (entries) {
     var self = this;
     entries.forEach(function (entry) {
-      if (!entry.isIntersecting) return;
-      self.poster(entry.target);
-      self.movie(entry.target, false);
+      if (!entry.isIntersecting) {
+        self.gone(entry.target);
+        return;
+      }
+      self.poster(entry.target, false, true);
+      self.movie(entry.target, false, true);
     });
+  };
+
+  /** ``item`` left the screen's neighbourhood: its media not started give their places up. */
+  Loader.prototype.gone = function (item) {
+    var poster = item.querySelector("video.video[data-poster]");
+    if (poster) this.queue.drop("poster:" + poster.dataset.poster);
+    var movie = item.querySelector("video.video[data-src]");
+    if (movie) this.queue.drop("movie:" + movie.dataset.src);
   };
 
   /** Load ``item``'s poster and movie (``urgent``: before every other waiting one). */
@@ -154,7 +178,7 @@
     this.movie(item, urgent);
   };
 
-  Loader.prototype.poster = function (item, urgent) {
+  Loader.prototype.poster = function (item, urgent, near) {
     var video = item.querySelector("video.video[data-poster]");
     if (!video) return;
     var url = video.dataset.poster;
@@ -167,10 +191,10 @@
         done();
       };
       image.src = url;
-    }, urgent);
+    }, urgent, near);
   };
 
-  Loader.prototype.movie = function (item, urgent) {
+  Loader.prototype.movie = function (item, urgent, near) {
     var self = this;
     var video = item.querySelector("video.video[data-src]");
     if (!video) return;
@@ -182,7 +206,7 @@
       video.preload = urgent ? "auto" : "metadata";
       video.src = url;
       whenLoaded(video, done);
-    }, urgent);
+    }, urgent, near);
   };
 
   R.MediaQueue = MediaQueue;
