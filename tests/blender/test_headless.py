@@ -23,6 +23,7 @@ from blender_helpers import (
 from ft_dcc_hosts.blender.runner import blend_file_version
 from gui_window import build_scene_34
 from support import download_component, ffprobe, make_task, open_session
+from support.cli import run_ft_dcc
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
@@ -48,10 +49,13 @@ def build_scene(tmp_path: Path, env, executable: str, **options) -> Path:
 
 
 def publish(env, blend: Path, task: str, *extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "-v", "publish", str(blend), "--host", "blender",
-         "--task", task, "--review-session", "Farm dailies", "--json", *extra],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+    """``ft-dcc -v publish`` forked by the test process's zygote (support/launcher.py), so with
+    no ``PYTHONPATH`` (a user has none): the publish request carries ft_dcc's path to the
+    Blender or bpy it starts."""
+    return run_ft_dcc(
+        ["-v", "publish", str(blend), "--host", "blender", "--task", task,
+         "--review-session", "Farm dailies", "--json", *extra],
+        env={k: v for k, v in env.items() if k != "PYTHONPATH"}, timeout=600,
     )  # fmt: skip
 
 
