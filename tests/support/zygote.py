@@ -152,13 +152,18 @@ def warm_new_database(folder: str) -> None:
     (:func:`place_new_database`) instead of making the same tables, indexes and statistics
     with the same statements again (0.035 CPU-s a server start). What a server's start adds
     to that schema (its side tables: :func:`started_schema`) is made in it too: a forked
-    server finds them with one catalogue query instead of creating each."""
+    server finds them with one catalogue query instead of creating each; and the built-in rows
+    every database has (``builtin_data.ensure_builtin_rows``, as a store's first seeding
+    inserts them), which a forked server's seeding then finds there."""
     global NEW_DATABASE
+    from ft_dcc.server.model.builtin_data import ensure_builtin_rows
     from ft_dcc.server.store.store import Store
 
     started = started_schema(os.path.join(folder, "started"))
     path = os.path.join(folder, "new.sqlite")
     store = Store(f"sqlite:///{path}")
+    with store.write_transaction() as connection:
+        ensure_builtin_rows(store, connection)
     store.engine.dispose()  # its last connection closed: the write-ahead log is merged
     with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as connection:
         made = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}

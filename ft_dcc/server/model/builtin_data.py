@@ -125,6 +125,12 @@ CUSTOM_ATTRIBUTES = [
 
 def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name: str) -> str:
     """Insert whatever built-in rows are missing; return the API user's id."""
+    ensure_builtin_rows(store, connection)
+    return _Seeder(store, connection).ensure_user(api_user_name)
+
+
+def ensure_builtin_rows(store: StoreParts, connection: Connection) -> None:
+    """Insert whatever built-in rows are missing: those every database has (not its users)."""
     seeder = _Seeder(store, connection)
     for ident, name in BUILTIN_LOCATIONS:
         seeder.ensure(
@@ -139,7 +145,6 @@ def ensure_builtin_data(store: StoreParts, connection: Connection, api_user_name
     _ensure_asset_types(seeder)
     _ensure_custom_attributes(seeder)
     seeder.flush()
-    return seeder.ensure_user(api_user_name)
 
 
 def _ensure_statuses(seeder: _Seeder) -> None:
