@@ -1,4 +1,5 @@
-"""Run ``ft-dcc farm`` and ``openjd run`` as a TD and a farm would: real subprocesses."""
+"""Run ``ft-dcc farm`` and ``openjd run`` as a TD and a farm would: their own processes (forked
+by the test process's zygote: ``support.launcher``), which start the steps' processes."""
 
 from __future__ import annotations
 
@@ -41,11 +42,13 @@ def submit(env: Dict[str, str], bundle: Path, *args: str) -> subprocess.Complete
 
 
 def openjd_run(bundle: Path, env: Dict[str, str], *extra: str) -> subprocess.CompletedProcess:
-    """``openjd run`` of the whole bundle (every step, dependencies first, one at a time)."""
-    return subprocess.run(
-        [OPENJD, "run", str(bundle / "template.json"),
+    """``openjd run`` of the whole bundle (every step, dependencies first, one at a time):
+    ``python -m openjd`` forked by the zygote with openjd imported (``support.launcher``); the
+    steps it starts are the farm's own processes."""
+    return run_ft_dcc(
+        ["run", str(bundle / "template.json"),
          "--job-param", f"file://{bundle / 'openjd_params.json'}", *extra],
-        env=env, capture_output=True, text=True, timeout=1800,
+        env=env, timeout=1800, module="openjd",
     )  # fmt: skip
 
 

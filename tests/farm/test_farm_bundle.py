@@ -139,13 +139,7 @@ def test_a_bundle_runs_with_path_mapping_rules_from_where_the_node_sees_the_file
         {"source_path_format": "POSIX", "source_path": str(studio),
          "destination_path": str(node)},
     ]}))  # fmt: skip
-    bundle = node / "bundle"
-    run = subprocess.run(
-        [OPENJD, "run", str(bundle / "template.json"),
-         "--job-param", f"file://{bundle / 'openjd_params.json'}",
-         "--path-mapping-rules", f"file://{rules}"],
-        env=env, capture_output=True, text=True, timeout=1800,
-    )  # fmt: skip
+    run = openjd_run(node / "bundle", env, "--path-mapping-rules", f"file://{rules}")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert f"of {node / 'render'}" in run.stdout  # the capture read the mapped path
     assert len(session_versions(embedded_server, tmp_path, name)) == 1

@@ -27,11 +27,13 @@ def run_ft_dcc(
     timeout: Optional[float] = 120,
     check: bool = False,
     text: bool = True,
+    module: str = "ft_dcc",
 ) -> subprocess.CompletedProcess:
     """``ft-dcc ARGS`` with ``env`` as its whole environment (default: this process's), like
     ``subprocess.run(..., capture_output=True)``: stdout and stderr captured (decoded, newlines
     translated, with ``text``), ``input`` its stdin (else an empty one), ``TimeoutExpired``
-    after ``timeout`` seconds (the process killed), ``CalledProcessError`` with ``check``."""
+    after ``timeout`` seconds (the process killed), ``CalledProcessError`` with ``check``.
+    ``module``: another program run as ``python -m MODULE ARGS`` (``openjd``)."""
     command = [str(arg) for arg in args]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         with tempfile.TemporaryFile() as given:
@@ -40,7 +42,7 @@ def run_ft_dcc(
                 given.seek(0)
             stdin = subprocess.DEVNULL if input is None else given
             process = launcher.launch(
-                command, env=env, cwd=cwd, stdin=stdin, stdout=out, stderr=err
+                command, env=env, cwd=cwd, stdin=stdin, stdout=out, stderr=err, module=module
             )
         try:
             returncode = process.wait(timeout=timeout)

@@ -95,6 +95,12 @@ PRELOAD = (
 #: Loaded on first use only in a real process; the zygote must not carry them into every child.
 NOT_PRELOADED = ("PIL", "ft_dcc.media", "psycopg", "psycopg2")
 
+#: What the zygote imports itself when a test first asks it for a ``python -m`` of another
+#: program than ft_dcc (its later children of that program then fork with them imported):
+#: ``openjd run`` imports 0.25 CPU-s of pydantic models each time (the farm tests run it ~25
+#: times); a test process that never runs it never loads them.
+ON_FIRST_USE = {"openjd": ("openjd.cli", "openjd.cli._run", "openjd.sessions", "openjd.model")}
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -288,6 +294,7 @@ class Zygote:
         status_socket = socket.socket(fileno=fds[3])
         try:
             request = json.loads(data)
+            load_on_first_use(str(request.get("module", "ft_dcc")))
             pid = os.fork()
         except Exception as exc:
             for fd in fds[:3]:
@@ -322,6 +329,22 @@ class Zygote:
         self.children.clear()
         for fd in (status_fd, self.wake_read, self.wake_write):
             os.close(fd)
+
+
+def load_on_first_use(module: str) -> None:
+    """Import :data:`ON_FIRST_USE`'s modules for ``module`` in the zygote (once: a later call
+    finds them imported), frozen out of the garbage collector's reach like the preloaded ones."""
+    wanted = [name for name in ON_FIRST_USE.get(module, ()) if name not in sys.modules]
+    if not wanted:
+        return
+    try:
+        for name in wanted:
+            importlib.import_module(name)
+    except ImportError:  # not installed: the child fails as ``python -m`` would
+        return
+    if threading.active_count() != 1:
+        raise RuntimeError(f"importing {module} started threads: {threading.enumerate()}")
+    gc.freeze()
 
 
 class Launch:
