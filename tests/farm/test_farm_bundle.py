@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from farm_helpers import (
-    OPENJD,
     copies,
     farm_env,
     openjd_run,
@@ -24,6 +23,7 @@ from farm_helpers import (
     validate,
 )
 from support import make_sequence, make_task, open_session
+from support.cli import run_ft_dcc
 from support.machine_tmp import assert_nothing_left_in_machine_tmp
 
 from ft_dcc.exceptions import FarmError
@@ -43,8 +43,7 @@ def test_a_200_scene_bundle_is_valid_open_job_description(
     bundle = tmp_path / "bundle"
     done = submit(env, bundle, *map(str, scenes), "--task", task, "--review-session", "Big")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    checked = subprocess.run([OPENJD, "check", str(bundle / "template.json")],
-                             capture_output=True, text=True, timeout=600)  # fmt: skip
+    checked = run_ft_dcc(["check", str(bundle / "template.json")], timeout=600, module="openjd")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     job = validate(bundle)  # openjd-model: its parameter values make a job
     assert len(job.steps) == 400

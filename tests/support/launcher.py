@@ -27,10 +27,10 @@ interpreter is what it checks. These keep their own exec'd Python, and why:
   user has them;
 - a host's Python or a bare one (``-S -I``: the headless protocol, the Python path, the
   self-contained install, the fake hosts): ``sys.path`` and the imports are the point;
-- the farm's step processes: ``openjd run`` starts them, not the tests (``openjd run`` itself is
-  a child of the zygote, ``python -m openjd``: the zygote imports openjd on its first run,
-  ``zygote.ON_FIRST_USE``); ``openjd`` commands run in bash as pasted, and ``openjd check``,
-  stay exec'd;
+- the farm's step processes: ``openjd run`` starts them, not the tests (``openjd run`` and
+  ``openjd check`` themselves are children of the zygote, ``python -m openjd``: the zygote
+  imports openjd on its first use, ``zygote.ON_FIRST_USE``); ``openjd`` commands run in bash
+  as pasted stay exec'd;
 - pytest run inside a test (``test_scheduling``, ``test_shared_servers``) and scripts that
   measure or hold something in a process of their own (``test_linear_patterns``,
   ``test_data_lock``'s holder, ``test_demo_port``, ``test_work_dir``'s owners and exit, the
