@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from support.cli import run_ft_dcc
 from support.display import virtual_display
 from support.trust import start_server
 from support.user_env import user_environment
@@ -257,6 +258,15 @@ def on_own_server(
 def server_env(blender_env: Dict[str, str], server: Any) -> Dict[str, str]:
     """``blender_env`` pointed at ``server``, with a private offline queue."""
     return dict(blender_env, **server.env, FT_DCC_QUEUE_DIR=str(Path(blender_env["HOME"]) / "q"))
+
+
+def headless_ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """``ft-dcc ARGS`` (a headless publish, a settings push) forked by the test process's zygote
+    (support/launcher.py), so with ``env`` but no ``PYTHONPATH`` (a user has none): a publish
+    request carries ft_dcc's path to the Blender or bpy it starts."""
+    return run_ft_dcc(
+        list(args), env={k: v for k, v in env.items() if k != "PYTHONPATH"}, timeout=600
+    )
 
 
 def write_json(path: Path, data: Dict[str, Any]) -> Path:

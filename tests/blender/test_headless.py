@@ -14,6 +14,7 @@ import pytest
 from blender_helpers import (
     ROOT,
     cached_blend,
+    headless_ft_dcc,
     needs_bpy,
     needs_gui_blender,
     run_bpy,
@@ -23,7 +24,6 @@ from blender_helpers import (
 from ft_dcc_hosts.blender.runner import blend_file_version
 from gui_window import build_scene_34
 from support import download_component, ffprobe, make_task, open_session
-from support.cli import run_ft_dcc
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
 DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
@@ -49,13 +49,9 @@ def build_scene(tmp_path: Path, env, executable: str, **options) -> Path:
 
 
 def publish(env, blend: Path, task: str, *extra: str) -> subprocess.CompletedProcess:
-    """``ft-dcc -v publish`` forked by the test process's zygote (support/launcher.py), so with
-    no ``PYTHONPATH`` (a user has none): the publish request carries ft_dcc's path to the
-    Blender or bpy it starts."""
-    return run_ft_dcc(
-        ["-v", "publish", str(blend), "--host", "blender", "--task", task,
-         "--review-session", "Farm dailies", "--json", *extra],
-        env={k: v for k, v in env.items() if k != "PYTHONPATH"}, timeout=600,
+    return headless_ft_dcc(
+        env, "-v", "publish", str(blend), "--host", "blender", "--task", task,
+        "--review-session", "Farm dailies", "--json", *extra,
     )  # fmt: skip
 
 

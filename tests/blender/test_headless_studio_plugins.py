@@ -7,12 +7,10 @@ through ``ftrack_api``); the project's settings turn the validator off in Blende
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 
 import pytest
-from blender_helpers import needs_bpy, needs_gui_blender, server_env
+from blender_helpers import headless_ft_dcc, needs_bpy, needs_gui_blender, server_env
 from support import count_entities, make_task, open_session
 from support.studio_plugins import assert_frame_list_version, studio_plugin_dir
 from test_headless import build_scene, publish
@@ -49,9 +47,9 @@ def test_studio_plugins_refuse_repair_and_add_a_component_in_headless_blender(
 
     settings = tmp_path / "project.json"  # the project turns the studio's check off
     settings.write_text(json.dumps({"plugins": {"ValidateTicketInComment": {"enabled": False}}}))
-    pushed = subprocess.run([sys.executable, "-m", "ft_dcc", "settings", "push", str(settings),
-                             "--project", task.split("/")[0]], env=env, capture_output=True,
-                            text=True, timeout=300, check=False)  # fmt: skip
+    pushed = headless_ft_dcc(
+        env, "settings", "push", str(settings), "--project", task.split("/")[0]
+    )
     assert pushed.returncode == 0, pushed.stderr
     unchecked = publish(env, blend, task, "--comment", "no ticket")
     assert unchecked.returncode == 0, unchecked.stderr[-3000:]

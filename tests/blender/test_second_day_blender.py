@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Dict
 
 import pytest
-from blender_helpers import ROOT, needs_bpy, server_env, write_json
+from blender_helpers import ROOT, headless_ft_dcc, needs_bpy, server_env, write_json
 from support import make_task, open_session
 
 from ft_dcc.publish.context.tasks import resolve_task
@@ -36,11 +36,9 @@ def bpy_scene(tmp_path: Path, env: Dict[str, str]) -> Path:
 
 
 def publish(env: Dict[str, str], blend: Path, task: str, *extra: str) -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "ft_dcc", "publish", str(blend), "--host", "blender", "--task",
-         task, "--json", *extra],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+    return headless_ft_dcc(
+        env, "publish", str(blend), "--host", "blender", "--task", task, "--json", *extra
+    )
 
 
 def test_headless_blender_publishes_into_day_twos_session_beside_day_ones(
