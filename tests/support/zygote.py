@@ -189,9 +189,11 @@ def started_schema(data_dir: str) -> List[Tuple[str, str]]:
     (its routes' patterns, the lazy imports of its parts)."""
     from pathlib import Path
 
-    from ft_dcc.server.app import create_app
-    from ft_dcc.server.runtime.config import ServerConfig
-
+    try:
+        from ft_dcc.server.app import create_app
+        from ft_dcc.server.runtime.config import ServerConfig
+    except ImportError:  # a package of the server extra not installed: no server starts
+        return []
     config = ServerConfig(data_dir=Path(data_dir))
     logging.disable(logging.CRITICAL)  # its start's lines are no test's
     try:
