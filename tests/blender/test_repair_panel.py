@@ -17,6 +17,10 @@ from support.studio_plugins import plugin_files_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 
+#: the shot's length (the cached scene's 12 cut to the task's range by the script): what is
+#: checked is the repair, and each captured frame costs a software-GL render and redraws
+FRAMES = 4
+
 #: a studio validator of Blender's own whose repair changes the scene: the scene's "ticket"
 #: custom property (the repair sets it from the task's name)
 TICKET_PLUGIN = """
@@ -50,7 +54,7 @@ def test_the_panel_offers_the_repair_and_its_button_repairs_and_publishes(
 ):
     folder = plugin_files_dir(tmp_path, monkeypatch, {"validate_scene_ticket.py": TICKET_PLUGIN})
     session = open_session(embedded_server, tmp_path)
-    task = make_task(session, f"blrp{uuid.uuid4().hex[:8]}")
+    task = make_task(session, f"blrp{uuid.uuid4().hex[:8]}", 1001, 1000 + FRAMES)
     env = dict(server_env(blender_env, embedded_server), PYBLISHPLUGINPATH=str(folder))
     shots = tmp_path / "shots"
     shots.mkdir()
@@ -60,6 +64,7 @@ def test_the_panel_offers_the_repair_and_its_button_repairs_and_publishes(
         "review_session": "Repair dailies",
         "comment": "new timing",
         "screenshots": str(shots),
+        "frame_end": 1000 + FRAMES,
     }
     before = count_entities(session)
     result = run_blender(

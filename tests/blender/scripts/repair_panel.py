@@ -2,7 +2,8 @@
 shows the check's message and a "Repair and publish" button; that button's publish repairs the
 scene in Blender and publishes. Screenshots the panel after each publish.
 
-Args: a JSON file with zip, task, review_session, comment, screenshots. Prints RESULT {refused,
+Args: a JSON file with zip, task, review_session, comment, screenshots, frame_end (the scene's
+last frame, the task's). Prints RESULT {refused,
 repaired}: each the outcome, status, headline, repairs offered, the panel's labels and buttons,
 and the report; and ``ticket``, the scene's "ticket" property at the end.
 """
@@ -29,6 +30,7 @@ settings = bpy.context.scene.ftrack_publish
 settings.task = options["task"]
 settings.review_session = options["review_session"]
 settings.comment = options["comment"]
+bpy.context.scene.frame_end = options["frame_end"]  # the shot's range, as the task has it
 wm = bpy.context.window_manager
 #: each publish is waited for until it ends, or for 600 s at most (a busy machine is slow)
 state = {"result": {}}
