@@ -9,9 +9,8 @@ One Firefox per test process: :func:`firefox_or_skip` hands out the one a fixtur
 before, with a new page in a browser context of its own (no cookies, storage or cache of the
 pages before, as a new browser), rather than launching another (a launch and close cost about 3
 CPU-s; the suite launched 9). A browser that failed to answer is closed, never handed out.
-One left unused for :data:`IDLE_CLOSE` seconds is closed: idle, a Firefox still costs about a
-CPU-s a minute (its extensions' process, vsync and IPC timers), and a worker's one used to wait
-out the rest of the run (six minutes or more) after its last Firefox test.
+One left unused for :data:`IDLE_CLOSE` seconds is closed: a worker's one used to wait out the
+rest of the run (six minutes or more) after its last Firefox test.
 """
 
 from __future__ import annotations
@@ -38,9 +37,12 @@ PUPPETEER = Path(__file__).parents[2] / "js" / "node_modules" / "puppeteer-core"
 #: Bounds that turn a hang into a failure (no test asserts how long anything took).
 REPLY_TIMEOUT = 180.0
 CLOSE_TIMEOUT = 30.0
-#: seconds the test process's Firefox may wait unused before it is closed (a launch costs about
-#: 3 CPU-s, a minute of waiting about 1: a later test launches another rather than keep it)
-IDLE_CLOSE = 60.0
+#: seconds the test process's Firefox may wait unused before it is closed. A launch and close
+#: cost 3.7 CPU-s; a minute of waiting after the browser's first minute 0.2-0.4 (on a blank
+#: page, its timers and IPC), so a wait is cheaper than a relaunch up to about ten minutes. At
+#: 60 s every gap between a worker's Firefox modules in a whole run (79 to 191 s) launched it
+#: again: 5 minutes keeps it through them, and bounds what the last one waits after its tests.
+IDLE_CLOSE = 300.0
 
 logger = logging.getLogger(__name__)
 
