@@ -30,7 +30,18 @@ const browser = await puppeteer.launch({
   // no network events but while a test reads the replies (``watch``): Firefox's parent spent
   // about 2.5 ms on each request's events and 30 ms on each navigation's
   networkEnabled: false,
-  extraPrefsFirefox: { "media.autoplay.default": 0 },
+  extraPrefsFirefox: {
+    "media.autoplay.default": 0,
+    // the web-compatibility add-on patches listed public sites only (never these pages), and
+    // kept the browser's vsync ticking while idle: a launch, 90 s unused and a close cost 6.3-6.8
+    // CPU-s with it, 4.3 without
+    "extensions.webcompat.enabled": false,
+    // Firefox draws in software here, a changed tile whole: 256 px tiles rather than 1024x512
+    // redraw less of the page around a changed counter or picture (its Renderer thread 6.0 ->
+    // 4.95 CPU-s over the frame-truth and player modules)
+    "gfx.webrender.picture-tile-width": 256,
+    "gfx.webrender.picture-tile-height": 256,
+  },
 });
 // every reply the page receives, as puppeteer's response events give them (a test reads them
 // all: what a client's browser was sent)
