@@ -51,13 +51,20 @@ def test_misspelt_session_is_refused_then_confirmed(tmp_path, blender_env, embed
 
 @needs_gui_blender
 @GROUP
-def test_the_sidebar_button_asks_in_a_dialog(dialog_window, artifacts_dir):
+def test_the_sidebar_button_asks_in_a_dialog(dialog_window, embedded_server, artifacts_dir):
     """Debian's Blender 3.4 in a window: the refused publish opens the confirm dialog
-    (screenshot test-artifacts/blender-new-session-dialog.png); the sidebar part of the shared
-    dialogs run (dialog_window.py)."""
+    (screenshot test-artifacts/blender-new-session-dialog.png) and one Esc answers it: nothing
+    is written (Blender's own popup of the refusal once covered the question, and the Esc
+    closed that popup instead); the sidebar part of the shared dialogs run (dialog_window.py)."""
     part = dialog_part(dialog_window, "sidebar")
     result = part["result"]
     assert result["outcome"] == "failed", result["status"]
     assert f"'{SIDEBAR_OPEN}' is open in this project" in result["status"]
     shots = Path(part["screenshots"])
     shutil.copy(shots / "dialog.png", artifacts_dir / "blender-new-session-dialog.png")
+    assert result["after_no"] == "failed", "Return after one Esc answered the question"
+    session = open_session(embedded_server, dialog_window["bundles"].parent / "sidebar-read")
+    names = session.query(
+        f'select name from ReviewSession where project_id is "{part["project_id"]}"'
+    )
+    assert [r["name"] for r in names.all()] == [SIDEBAR_OPEN]  # no new session

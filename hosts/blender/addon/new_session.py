@@ -44,15 +44,19 @@ class FTDCC_OT_confirm_new_session(bpy.types.Operator):
         return bpy.ops.ftdcc.publish("INVOKE_DEFAULT", new_review_session=True)
 
 
-def offer_new_session(context, report) -> bool:
-    """Open the dialog when ``report`` refused a probably misspelt session (in a window only)."""
+def session_to_offer(context, report):
+    """The probably misspelt session ``report`` refused, which the dialog asks about (in a
+    window only), or None."""
     from ft_dcc.review.names import misspelt_session_of
 
-    name = misspelt_session_of(report)
-    if name is None or bpy.app.background or context.window is None:
-        return False
+    if bpy.app.background or context.window is None:
+        return None
+    return misspelt_session_of(report)
+
+
+def offer_new_session(name: str) -> None:
+    """Ask whether to publish into a new session called ``name`` (:func:`session_to_offer`)."""
     bpy.ops.ftdcc.confirm_new_session("INVOKE_DEFAULT", name=name)
-    return True
 
 
 def offer_farm_new_session(context, name: str, question: str) -> bool:

@@ -229,16 +229,25 @@ class FTDCC_OT_publish(bpy.types.Operator):
 
             forget_ticked(context.scene.ftrack_publish)
         preview.invalidate()  # e.g. a new review session, a recent task
-        done = self._finish(
-            context, message.outcome, message.text, message.review_url, job.report.to_json()
-        )
-        context.window_manager.ftdcc_repairs = _repairs_json(message.repairs)
-        from .new_session import offer_new_session
+        from .new_session import offer_new_session, session_to_offer
 
-        offer_new_session(context, job.report)  # a misspelt session? ask in a dialog
+        offered = session_to_offer(context, job.report)  # a misspelt session? asked below
+        done = self._finish(
+            context, message.outcome, message.text, message.review_url, job.report.to_json(),
+            asking=offered is not None,
+        )  # fmt: skip
+        context.window_manager.ftdcc_repairs = _repairs_json(message.repairs)
+        if offered is not None:
+            offer_new_session(offered)
         return done
 
-    def _finish(self, context, outcome: str, message: str, url: str = "", report: str = ""):
+    def _finish(
+        self, context, outcome: str, message: str, url: str = "", report: str = "",
+        asking: bool = False,
+    ):  # fmt: skip
+        """Show the outcome; ``asking``: a dialog asks about the refusal, so it is reported as
+        a warning (Blender draws an operator's error in a popup of its own, over the dialog:
+        one Esc closed that popup, not the question)."""
         wm = context.window_manager
         if outcome == "failed" and not report:  # no report: the publish could not start
             wm.ftdcc_headline = "Not published"
@@ -249,7 +258,7 @@ class FTDCC_OT_publish(bpy.types.Operator):
         LAST_RESULT.clear()
         LAST_RESULT.update(outcome=outcome, message=message, review_url=url, report=report)
         level = {"published": "INFO", "queued": "WARNING", "cancelled": "WARNING"}
-        self.report({level.get(outcome, "ERROR")}, message)
+        self.report({"WARNING" if asking else level.get(outcome, "ERROR")}, message)
         return {"FINISHED"} if outcome in ("published", "queued") else {"CANCELLED"}
 
 

@@ -1,6 +1,7 @@
 """In a window: publish into a misspelt review session with the sidebar's button (invoke, modal);
-the refusal opens the "Create a new review session?" dialog. Screenshots the dialog, then closes
-it (Esc: no).
+the refusal opens the "Create a new review session?" dialog. Screenshots the dialog, then says no
+as the farm part does (Esc, then Return where the dialog was: nothing is written), and waits for
+a publish that Return would start if one Esc left the question open.
 
 A part of session_dialogs.py's run (the add-on is enabled): ``start(options, done)`` with task,
 review_session and screenshots; then ``done({outcome, status})``.
@@ -52,12 +53,16 @@ def shoot():
     screenshot(Path(options["screenshots"]) / "dialog.png")
     window, _area, _sidebar = view3d()
     result = {"outcome": wm.ftdcc_outcome, "status": wm.ftdcc_status}
-    window.event_simulate(type="ESC", value="PRESS")  # no: the dialog closes
-    window.event_simulate(type="ESC", value="RELEASE")
+    for kind in ("ESC", "RET"):  # no: the dialog closes; Return where it was does nothing
+        window.event_simulate(type=kind, value="PRESS")
+        window.event_simulate(type=kind, value="RELEASE")
     bpy.app.timers.register(lambda: finish(result), first_interval=1.0)
     return None
 
 
 def finish(result):
-    options["done"](result)
+    """Once no publish runs (Return on a question still open would have started one)."""
+    if wm.ftdcc_busy and time.monotonic() < state["give_up_at"]:
+        return 0.05
+    options["done"](dict(result, after_no=wm.ftdcc_outcome))
     return None
