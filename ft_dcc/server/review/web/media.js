@@ -163,12 +163,20 @@
     });
   };
 
+  /** ``item``'s video whose ``attribute`` (data-poster or data-src) is still to load, and its
+      task's key in the queue; null when there is none. */
+  function pending(item, attribute) {
+    var video = item.querySelector("video.video[data-" + attribute + "]");
+    return video ? { video: video, key: attribute + ":" + video.dataset[attribute] } : null;
+  }
+
   /** ``item`` left the screen's neighbourhood: its media not started give their places up. */
   Loader.prototype.gone = function (item) {
-    var poster = item.querySelector("video.video[data-poster]");
-    if (poster) this.queue.drop("poster:" + poster.dataset.poster);
-    var movie = item.querySelector("video.video[data-src]");
-    if (movie) this.queue.drop("movie:" + movie.dataset.src);
+    var self = this;
+    ["poster", "src"].forEach(function (attribute) {
+      var media = pending(item, attribute);
+      if (media) self.queue.drop(media.key);
+    });
   };
 
   /** Load ``item``'s poster and movie (``urgent``: before every other waiting one). */
@@ -179,10 +187,10 @@
   };
 
   Loader.prototype.poster = function (item, urgent, near) {
-    var video = item.querySelector("video.video[data-poster]");
-    if (!video) return;
-    var url = video.dataset.poster;
-    this.queue.add("poster:" + url, function (done) {
+    var media = pending(item, "poster");
+    if (!media) return;
+    var video = media.video, url = video.dataset.poster;
+    this.queue.add(media.key, function (done) {
       if (!video.dataset.poster) { done(); return; }
       delete video.dataset.poster;
       var image = new Image(); // the poster's request, seen ending; the video reads it cached
@@ -196,10 +204,10 @@
 
   Loader.prototype.movie = function (item, urgent, near) {
     var self = this;
-    var video = item.querySelector("video.video[data-src]");
-    if (!video) return;
-    var url = video.dataset.src;
-    self.queue.add("movie:" + url, function (done) {
+    var media = pending(item, "src");
+    if (!media) return;
+    var video = media.video, url = video.dataset.src;
+    self.queue.add(media.key, function (done) {
       if (!video.dataset.src) { done(); return; }
       delete video.dataset.src;
       if (self.observer) self.observer.unobserve(item);
