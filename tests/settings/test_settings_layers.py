@@ -105,14 +105,18 @@ class World:
     def project(self) -> str:
         return self.task.split("/")[0]
 
-    def clear(self) -> None:
-        """No studio or project settings stored: both documents pushed empty, unless they are
-        (a test that stored nothing left them so)."""
-        if self.cleared is not None and self.stored() == self.cleared:
-            return
-        push_studio(self.session, Document())
-        push_project(self.session, find_project(self.session, self.project), Document())
+    def clear(self) -> Tuple[Optional[str], Optional[str]]:
+        """No studio or project settings stored: each document pushed empty unless it is (a
+        test that stored nothing, or in the other one, left it so); what is stored then."""
+        stored = self.stored()
+        if stored == self.cleared:
+            return stored
+        if self.cleared is None or stored[0] != self.cleared[0]:
+            push_studio(self.session, Document())
+        if self.cleared is None or stored[1] != self.cleared[1]:
+            push_project(self.session, find_project(self.session, self.project), Document())
         self.cleared = self.stored()
+        return self.cleared
 
     def stored(self) -> Tuple[Optional[str], Optional[str]]:
         """The studio's stored document and the project's, read fresh over HTTP."""
@@ -185,8 +189,7 @@ def test_a_key_in_a_layer_is_used_as_shown_or_refused(
     task, project = world.task, world.project
     for name, value in dict(world.server.env, FT_DCC_SETTINGS="", FTRACK_CONTEXTID="").items():
         monkeypatch.setenv(name, value)
-    world.clear()
-    before = world.stored()
+    before = world.clear()
     why = refusal(key, layer)
     if layer == "artist":
         if why is not None:
