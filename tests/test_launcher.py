@@ -376,3 +376,22 @@ def test_a_zygote_whose_test_process_went_removes_its_files(own_launcher: Launch
     zygote.control.close()  # as a killed test process's end closes
     zygote.process.wait(timeout=120)
     assert not Path(zygote.folder).exists()
+
+
+def test_the_zygote_imports_psycopg_first_for_a_child_on_postgresql() -> None:
+    """The zygote imports what a child needs beyond its preloads once, before the first child
+    that needs it: openjd's for ``python -m openjd``, psycopg's for a PostgreSQL database named
+    in the arguments or ``$FT_DCC_DATABASE`` (not for a SQLite one, nor a path that says it)."""
+    from support.zygote import ON_FIRST_POSTGRESQL, ON_FIRST_USE, first_use_of
+
+    url = "postgresql+psycopg://u@127.0.0.1:5432/trust"
+    asked = [
+        {"module": "openjd", "argv": ["run"], "env": {}},
+        {"module": "ft_dcc", "argv": ["server", "--database", url], "env": {}},
+        {"module": "ft_dcc", "argv": ["user", "list", f"--database={url}"], "env": {}},
+        {"module": "ft_dcc", "argv": ["server"], "env": {"FT_DCC_DATABASE": url}},
+        {"module": "ft_dcc", "argv": ["server", "--data", "/tmp/trust-postgresql-4"], "env": {}},
+        {"module": "ft_dcc", "argv": ["user", "list", "--database", "sqlite:///x.db"], "env": {}},
+    ]
+    wanted = [first_use_of(request) for request in asked]
+    assert wanted == [ON_FIRST_USE["openjd"], *[ON_FIRST_POSTGRESQL] * 3, (), ()]

@@ -29,6 +29,7 @@ import io
 import json
 import logging
 import os
+import re
 import runpy
 import select
 import shutil
@@ -100,6 +101,10 @@ NOT_PRELOADED = ("PIL", "ft_dcc.media", "psycopg", "psycopg2")
 #: ``openjd run`` imports 0.25 CPU-s of pydantic models each time (the farm tests run it ~25
 #: times); a test process that never runs it never loads them.
 ON_FIRST_USE = {"openjd": ("openjd.cli", "openjd.cli._run", "openjd.sessions", "openjd.model")}
+#: What the zygote imports itself when a test first asks it for a child on a PostgreSQL database
+#: (a PostgreSQL server, ``ft-dcc user … --database postgresql…``): psycopg and SQLAlchemy's
+#: dialect of it, 0.09 CPU-s each such child imported; a test process without one never loads it.
+ON_FIRST_POSTGRESQL = ("psycopg", "sqlalchemy.dialects.postgresql.psycopg")
 
 PR_SET_PDEATHSIG = 1
 
@@ -296,7 +301,7 @@ class Zygote:
         status_socket = socket.socket(fileno=fds[3])
         try:
             request = json.loads(data)
-            load_on_first_use(str(request.get("module", "ft_dcc")))
+            load_on_first_use(first_use_of(request))
             pid = os.fork()
         except Exception as exc:
             for fd in fds[:3]:
@@ -333,10 +338,22 @@ class Zygote:
             os.close(fd)
 
 
-def load_on_first_use(module: str) -> None:
-    """Import :data:`ON_FIRST_USE`'s modules for ``module`` in the zygote (once: a later call
-    finds them imported), frozen out of the garbage collector's reach like the preloaded ones."""
-    wanted = [name for name in ON_FIRST_USE.get(module, ()) if name not in sys.modules]
+def first_use_of(request: Dict[str, Any]) -> Tuple[str, ...]:
+    """The modules a launch request's child imports that the zygote has not preloaded: its
+    program's (:data:`ON_FIRST_USE`), and psycopg's for a PostgreSQL database named in its
+    arguments or ``$FT_DCC_DATABASE`` (:data:`ON_FIRST_POSTGRESQL`)."""
+    wanted = ON_FIRST_USE.get(str(request.get("module", "ft_dcc")), ())
+    named = [str(arg) for arg in request.get("argv") or ()]
+    named.append(str((request.get("env") or {}).get("FT_DCC_DATABASE", "")))
+    if any(re.search(r"\bpostgresql(\+\w+)?://", arg) for arg in named):
+        wanted += ON_FIRST_POSTGRESQL
+    return wanted
+
+
+def load_on_first_use(names: Tuple[str, ...]) -> None:
+    """Import ``names`` (:func:`first_use_of`) in the zygote (once: a later call finds them
+    imported), frozen out of the garbage collector's reach like the preloaded ones."""
+    wanted = [name for name in names if name not in sys.modules]
     if not wanted:
         return
     try:
@@ -345,7 +362,7 @@ def load_on_first_use(module: str) -> None:
     except ImportError:  # not installed: the child fails as ``python -m`` would
         return
     if threading.active_count() != 1:
-        raise RuntimeError(f"importing {module} started threads: {threading.enumerate()}")
+        raise RuntimeError(f"importing {wanted} started threads: {threading.enumerate()}")
     gc.freeze()
 
 
