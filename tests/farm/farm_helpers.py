@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from support import open_session
+from support import launcher, open_session
 from support.cli import run_ft_dcc
 
 OPENJD = str(Path(sys.executable).with_name("openjd"))
@@ -36,9 +36,10 @@ def ft_dcc(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
 
 
 def submit(env: Dict[str, str], bundle: Path, *args: str) -> subprocess.CompletedProcess:
-    """``ft-dcc farm submit ... --output bundle`` with the nodes' Python = this one."""
+    """``ft-dcc farm submit ... --output bundle`` with the nodes' Python = this one, its steps
+    forked by the test process's zygote (``support/step_python.py``)."""
     return ft_dcc(env, "farm", "submit", *args, "--output", str(bundle),
-                  "--python", sys.executable)  # fmt: skip
+                  "--python", launcher.step_python())  # fmt: skip
 
 
 def openjd_run(bundle: Path, env: Dict[str, str], *extra: str) -> subprocess.CompletedProcess:

@@ -27,9 +27,12 @@ interpreter is what it checks. These keep their own exec'd Python, and why:
   user has them;
 - a host's Python or a bare one (``-S -I``: the headless protocol, the Python path, the
   self-contained install, the fake hosts): ``sys.path`` and the imports are the point;
-- the farm's step processes: ``openjd run`` starts them, not the tests (``openjd run`` and
+- the farm's step processes that ``openjd run`` starts with a bundle's ``FtDccPython`` other
+  than :func:`step_python` (a bare Python, the default ``python3``, a pasted command):
+  ``openjd run`` starts them, not the tests. With :func:`step_python` (``farm_helpers.submit``)
+  each step is a child of the zygote too (``support/step_python.py``). ``openjd run`` and
   ``openjd check`` themselves are children of the zygote, ``python -m openjd``: the zygote
-  imports openjd on its first use, ``zygote.ON_FIRST_USE``); ``openjd`` commands run in bash
+  imports openjd on its first use, ``zygote.ON_FIRST_USE``; ``openjd`` commands run in bash
   as pasted stay exec'd;
 - pytest run inside a test (``test_scheduling``, ``test_shared_servers``) and scripts that
   measure or hold something in a process of their own (``test_linear_patterns``,
@@ -60,6 +63,7 @@ from pathlib import Path
 from typing import IO, Any, Dict, List, Mapping, Optional, Sequence, Union
 
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote.py")
+STEP_SCRIPT = Path(__file__).with_name("step_python.py")
 #: environment variables the interpreter reads at start-up: a child needing other values than
 #: the zygote's gets a real interpreter
 INTERPRETER_PREFIXES = ("PYTHON", "LC_", "LANG")
@@ -92,6 +96,22 @@ class Zygote:
         self.control = ours
         self.interpreter_env = _interpreter_env(self.env)
         self.failed = False
+        self.step_python = self._write_step_python()
+
+    def _write_step_python(self) -> str:
+        """The executable ``support/step_python.py`` of this zygote (its docstring says what)."""
+        config = {
+            "socket": os.path.join(self.folder, "launch.sock"),  # zygote.LISTEN_NAME
+            "python": sys.executable,
+            "interpreter_env": self.interpreter_env,
+        }
+        source = STEP_SCRIPT.read_text(encoding="utf-8")
+        source = source.replace("\nCONFIG = {", f"\nCONFIG = {config!r}\nDEFAULT = {{", 1)
+        path = os.path.join(self.folder, "python")
+        with open(path, "w", encoding="utf-8") as file:
+            file.write(f"#!{sys.executable} -SI\n{source}")
+        os.chmod(path, 0o755)
+        return path
 
     def usable_for(self, env: Mapping[str, str]) -> bool:
         return (
@@ -295,6 +315,12 @@ class Launcher:
             command, env=env, cwd=cwd, stdin=stdin, stdout=stdout, stderr=stderr
         )
 
+    def step_python(self) -> str:
+        """A Python command for a program that another program starts (the farm's steps): a
+        child of the zygote when it can be (``support/step_python.py``), else this Python."""
+        zygote = self._zygote_for(os.environ)
+        return zygote.step_python if zygote is not None else sys.executable
+
     def close(self) -> None:
         """End the zygote (its remaining children get SIGKILL)."""
         with self._starting:
@@ -306,6 +332,7 @@ class Launcher:
 #: the test process's launcher
 LAUNCHER = Launcher()
 launch = LAUNCHER.launch
+step_python = LAUNCHER.step_python
 shutdown = LAUNCHER.close
 atexit.register(shutdown)
 

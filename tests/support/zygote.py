@@ -11,6 +11,11 @@ stdin, stdout, stderr and a status socket). The zygote forks a child that become
 signal) once it has reaped the child. It exits when the test process closes its end of the
 pair (its children then get SIGKILL: ``PR_SET_PDEATHSIG``).
 
+The same requests come on ``FOLDER/launch.sock`` (:data:`LISTEN_NAME`), one a connection, from
+the programs that another program starts (the farm's steps, which ``openjd run`` starts): the
+launcher's step command (``support/step_python.py``) asks there for a ``path`` (``python SCRIPT
+ARGV...``) instead of a ``module``.
+
 Only the standard library is imported before :data:`PRELOAD`; the zygote stays
 single-threaded, so a fork leaves no lock held by another thread. What it imported is frozen
 out of the garbage collector's reach (``gc.freeze``) and a child ends without the interpreter's
@@ -107,6 +112,8 @@ ON_FIRST_USE = {"openjd": ("openjd.cli", "openjd.cli._run", "openjd.sessions", "
 ON_FIRST_POSTGRESQL = ("psycopg", "sqlalchemy.dialects.postgresql.psycopg")
 
 PR_SET_PDEATHSIG = 1
+#: the socket in the zygote's folder where programs the tests do not start ask for a child
+LISTEN_NAME = "launch.sock"
 
 
 #: the SQLite database file a store made new (:func:`warm_new_database`), if one was made
@@ -237,8 +244,11 @@ def place_new_database(path: Optional[str]) -> None:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket) -> None:
+    def __init__(self, control: socket.socket, folder: str) -> None:
         self.control = control
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.listener.bind(os.path.join(folder, LISTEN_NAME))
+        self.listener.listen(16)
         self.children: Dict[int, socket.socket] = {}
         self.wake_read, self.wake_write = os.pipe()
         os.set_blocking(self.wake_read, False)
@@ -251,18 +261,38 @@ class Zygote:
         signal.set_wakeup_fd(self.wake_write)
         while True:
             try:
-                ready, _, _ = select.select([self.control.fileno(), self.wake_read], [], [])
+                ready, _, _ = select.select(
+                    [self.control.fileno(), self.listener.fileno(), self.wake_read], [], []
+                )
             except InterruptedError:  # pragma: no cover - select retries itself (PEP 475)
                 continue
             if self.wake_read in ready:
                 self.drain_wakeups()
             self.reap()
             if self.control.fileno() in ready:
-                launch = self.serve_one()
+                launch = self.serve_one(self.control)
                 if launch is GONE:
                     return None
                 if launch is not None:
                     return launch
+            if self.listener.fileno() in ready:
+                launch = self.serve_connection()
+                if launch is not None:
+                    return launch
+
+    def serve_connection(self) -> Optional[Launch]:
+        """The request of one connection to :data:`LISTEN_NAME` (as :meth:`serve_one`, but a
+        closed connection is no more than that)."""
+        try:
+            connection, _ = self.listener.accept()
+        except OSError:
+            return None
+        launch = self.serve_one(connection)
+        if launch is not None and launch is not GONE:  # in the child
+            connection.detach()
+            return launch
+        connection.close()
+        return None
 
     def drain_wakeups(self) -> None:
         try:
@@ -287,11 +317,12 @@ class Zygote:
                     pass
                 status_socket.close()
 
-    def serve_one(self) -> Optional[Launch]:
-        """Fork the child of one request. In the zygote: ``None``, or :data:`GONE` when the test
-        process has gone; in the child: its request, to run outside the zygote's loop."""
+    def serve_one(self, source: socket.socket) -> Optional[Launch]:
+        """Fork the child of one request read from ``source``. In the zygote: ``None``, or
+        :data:`GONE` when ``source`` has closed (the control socket: the test process has
+        gone); in the child: its request, to run outside the zygote's loop."""
         try:
-            data, fds, _flags, _addr = socket.recv_fds(self.control, 4 << 20, 4)
+            data, fds, _flags, _addr = socket.recv_fds(source, 4 << 20, 4)
         except OSError:
             return GONE
         if not data or len(fds) != 4:
@@ -331,6 +362,7 @@ class Zygote:
         status sockets, the wakeup pipe) without letting their objects close reused numbers."""
         signal.set_wakeup_fd(-1)
         self.control.detach()
+        self.listener.detach()
         for other in self.children.values():
             other.detach()
         self.children.clear()
@@ -397,8 +429,13 @@ def become_child(launch: Launch) -> None:
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(request["env"])
-    sys.argv = ["-m", *request["argv"]]
-    sys.path[0] = cwd  # ``python -m`` puts the working directory first
+    path = request.get("path")
+    if path:  # ``python SCRIPT``: the script's folder first
+        sys.argv = [str(path), *request["argv"]]
+        sys.path[0] = os.path.dirname(str(path))
+    else:
+        sys.argv = ["-m", *request["argv"]]
+        sys.path[0] = cwd  # ``python -m`` puts the working directory first
     import random
 
     random.seed()  # random's own at-fork hook does too; secrets and uuid4 read os.urandom
@@ -455,14 +492,18 @@ def reopen_stdio() -> None:
     sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams  # type: ignore[misc]
 
 
-def run_as_main(module: str) -> int:
-    """Run ``module`` as ``python -m`` does, then what the interpreter does at exit but the
-    teardown of every module: waiting for the threads, atexit, flushing the open files. That
-    teardown would touch every object the zygote imported, copying each memory page the fork
-    shares (0.1 CPU-s per child), for nothing: the process ends next. The exit status."""
+def run_as_main(module: str, path: Optional[str] = None) -> int:
+    """Run ``module`` as ``python -m`` does (the script ``path`` as ``python PATH``), then what
+    the interpreter does at exit but the teardown of every module: waiting for the threads,
+    atexit, flushing the open files. That teardown would touch every object the zygote
+    imported, copying each memory page the fork shares (0.1 CPU-s per child), for nothing: the
+    process ends next. The exit status."""
     interrupted = False
     try:
-        runpy.run_module(module, run_name="__main__", alter_sys=True)
+        if path:
+            runpy.run_path(path, run_name="__main__")
+        else:
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
         code = 0
     except SystemExit as exc:
         code = exit_status(exc.code)
@@ -524,14 +565,15 @@ def main(argv: Optional[List[str]] = None) -> None:
     if threading.active_count() != 1:
         raise SystemExit(f"zygote: preloading started threads: {threading.enumerate()}")
     gc.freeze()  # the imported objects: no child's garbage collection touches (copies) them
-    launch = Zygote(control).run()
+    launch = Zygote(control, argv[1]).run()
     if launch is None:  # the test process has gone (closed, or killed: its launcher cannot)
         shutil.rmtree(argv[1], ignore_errors=True)
         return
     module = str(launch.request.get("module", "ft_dcc"))
+    path = launch.request.get("path")
     become_child(launch)
     del launch
-    os._exit(run_as_main(module))
+    os._exit(run_as_main(module, str(path) if path else None))
 
 
 if __name__ == "__main__":
