@@ -32,9 +32,11 @@ from server.signin.people import browser, ft_dcc_user, new_signer, sign_in, sign
 NUL = "a\x00b"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def supervised(trust_world: Any) -> Tuple[Any, Review, requests.Session, str]:
-    """(world, alice's review, a Supervisor's signed-in browser, its CSRF token)."""
+    """(world, alice's review, a Supervisor's signed-in browser, its CSRF token): one for the
+    module's tests, which leave it as it was (each is refused; those that write show nothing
+    changed)."""
     world = trust_world
     review = review_of(world, world.alice, private=False)
     supervisor = new_signer(world, "sup")
