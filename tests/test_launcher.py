@@ -242,6 +242,49 @@ def test_a_crashing_child_leaves_the_zygote_serving(
     assert isinstance(again, Launched) and again.returncode == 0 and out == "some output\n"
 
 
+STEP = """
+import json, os, sys, time
+if sys.argv[1] == "sleep":
+    print(os.getpid(), flush=True)
+    time.sleep(600)
+print(json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "path0": sys.path[0],
+                  "ppid": os.getppid(), "given": os.environ.get("GIVEN")}))
+sys.exit(int(sys.argv[2]))
+"""
+
+
+def test_a_step_python_child_is_what_python_script_would_have_been(
+    shared_launcher: Launcher, tmp_path: Path
+) -> None:
+    """The command another program starts (openjd's farm steps, ``step_python``): ``python
+    SCRIPT ARGS``'s argv, working directory, path, environment and exit status, forked by the
+    zygote; a signal the command gets reaches the child, and the command ends by it too."""
+    script = tmp_path / "scripts" / "step.py"
+    script.parent.mkdir()
+    script.write_text(STEP)
+    zygote = shared_launcher.zygote
+    assert zygote is not None
+    wait_until(lambda: os.path.exists(os.path.join(zygote.folder, "launch.sock")), "listening")
+    env = dict(os.environ, GIVEN="yes")
+    done = {}
+    for name, python in (("step", zygote.step_python), ("real", sys.executable)):
+        done[name] = subprocess.run([python, str(script), "report", "3"], cwd=tmp_path, env=env,
+                                    capture_output=True, text=True, timeout=120)  # fmt: skip
+    step, real = (json.loads(done[name].stdout) for name in ("step", "real"))
+    assert done["step"].returncode == done["real"].returncode == 3, done
+    assert step["ppid"] == zygote.process.pid  # forked, not exec'd
+    del step["ppid"], real["ppid"]
+    assert step == real == {"argv": [str(script), "report", "3"], "cwd": str(tmp_path),
+                            "path0": str(script.parent), "given": "yes"}  # fmt: skip
+    output = tmp_path / "out.txt"
+    with output.open("wb") as out:
+        sleeping = subprocess.Popen([zygote.step_python, str(script), "sleep"], stdout=out)
+    child = int(wait_until(lambda: output.read_text().strip(), "asleep", timeout=120))
+    sleeping.terminate()
+    assert sleeping.wait(timeout=60) == -signal.SIGTERM
+    wait_until(lambda: not launcher._alive(child), "the child ended", timeout=60)
+
+
 def test_without_a_zygote_children_are_real_subprocesses(
     own_launcher: Launcher, probe_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -20,10 +20,16 @@ import sys
 
 CONFIG = {"socket": "", "python": sys.executable, "interpreter_env": {}}
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+#: the child's pid once the zygote has started it; the signals that came before
+CHILD = []
+PENDING = []
 INTERPRETER_PREFIXES = ("PYTHON", "LC_", "LANG")
 
 
 def real_python():
+    for signum in PENDING[:1]:  # a signal that came meanwhile ends this process, as it would have
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
     os.execv(CONFIG["python"], [CONFIG["python"], *sys.argv[1:]])
 
 
@@ -53,15 +59,20 @@ def ask_zygote(args, theirs):
     return True
 
 
-def forward_to(pid):
-    def forward(signum, frame):
-        try:
-            os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
+def forward(signum, frame):
+    if not CHILD:
+        PENDING.append(signum)
+        return
+    try:
+        os.kill(CHILD[0], signum)
+    except ProcessLookupError:
+        pass
 
-    for signum in FORWARDED:
-        signal.signal(signum, forward)
+
+def forward_to(pid):
+    CHILD.append(pid)
+    for signum in PENDING:
+        forward(signum, None)
 
 
 def end_as(line):
@@ -79,6 +90,8 @@ def main():
     args = sys.argv[1:]
     if not forkable(args):
         real_python()
+    for signum in FORWARDED:
+        signal.signal(signum, forward)
     ours, theirs = socket.socketpair()
     asked = ask_zygote(args, theirs)
     theirs.close()
