@@ -56,20 +56,29 @@ def _verdicts(world: Any, item: str) -> List[Dict[str, Any]]:
               f'where review_session_object_id is "{item}"'}])[0]["data"]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def untouched(trust_world: Any) -> Dict[str, Review]:
+    """alice's private and open reviews and mallory's private one, for the module's tests that
+    are only refused (each shows nothing changed, so the next finds them as made)."""
+    world = trust_world
+    return {"alice": review_of(world, world.alice), "mallory": review_of(world, world.mallory),
+            "alice open": review_of(world, world.alice, private=False)}  # fmt: skip
+
+
 # -- verdicts --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("private", [True, False])
-def test_mallory_cannot_give_a_verdict_naming_alices_client(trust_world: Any, private: bool
-                                                            ) -> None:  # fmt: skip
-    world = trust_world
-    theirs = review_of(world, world.alice, private=private)
-    _refused(world, world.mallory, [_verdict(theirs)])
+def test_mallory_cannot_give_a_verdict_naming_alices_client(
+    trust_world: Any, untouched: Dict[str, Review], private: bool
+) -> None:
+    theirs = untouched["alice" if private else "alice open"]
+    _refused(trust_world, trust_world.mallory, [_verdict(theirs)])
 
 
-def test_mallory_cannot_give_a_verdict_on_alices_item_naming_her_own_invitee(trust_world: Any
-                                                                             ) -> None:  # fmt: skip
-    world = trust_world
-    theirs, mine = review_of(world, world.alice), review_of(world, world.mallory)
-    _refused(world, world.mallory, [_verdict(theirs, invitee=mine.client)])
+def test_mallory_cannot_give_a_verdict_on_alices_item_naming_her_own_invitee(
+    trust_world: Any, untouched: Dict[str, Review]
+) -> None:
+    theirs, mine = untouched["alice"], untouched["mallory"]
+    _refused(trust_world, trust_world.mallory, [_verdict(theirs, invitee=mine.client)])
 
 
 def test_adding_an_item_to_an_open_session_does_not_own_its_verdicts(trust_world: Any) -> None:
@@ -121,9 +130,10 @@ def test_the_clients_link_answers_after_the_owner_set_its_verdict(trust_world: A
 
 
 # -- notes ---------------------------------------------------------------------------------------
-def test_mallory_cannot_note_on_an_item_of_alices_private_session(trust_world: Any) -> None:
-    world = trust_world
-    theirs = review_of(world, world.alice)
+def test_mallory_cannot_note_on_an_item_of_alices_private_session(
+    trust_world: Any, untouched: Dict[str, Review]
+) -> None:
+    world, theirs = trust_world, untouched["alice"]
     _refused(world, world.mallory, [_note(theirs.item)])
     _refused(world, world.mallory, [_note(theirs.session, "ReviewSession")])
 
