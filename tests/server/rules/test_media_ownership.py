@@ -10,7 +10,7 @@ Seen failing first: these were strict xfails on ``main`` before the ownership mo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Dict
 
 import pytest
 import requests
@@ -33,10 +33,20 @@ def _location_of(world: Any, component_id: str) -> str:
     return str(rows[0]["id"])
 
 
+@pytest.fixture(scope="module")
+def published(trust_world: Any) -> Dict[str, Dict[str, str]]:
+    """alice's publication and mallory's, for the module's tests that are only refused (each
+    shows no row and no stored file changed, so the next finds them as made)."""
+    world = trust_world
+    return {"alice": publication(world, world.alice), "mallory": publication(world, world.mallory)}
+
+
 @pytest.mark.parametrize("which", ["movie", "thumbnail"])
-def test_mallory_cannot_replace_alices_stored_file(trust_world: Any, which: str) -> None:
+def test_mallory_cannot_replace_alices_stored_file(
+    trust_world: Any, published: Dict[str, Dict[str, str]], which: str
+) -> None:
     world, mallory = trust_world, trust_world.mallory
-    theirs = publication(world, world.alice)
+    theirs = published["alice"]
     component = theirs[which]
     original = file_bytes(world, component)
     before = snapshot(world)
@@ -52,9 +62,11 @@ def test_mallory_cannot_replace_alices_stored_file(trust_world: Any, which: str)
     assert_unchanged(world, before)
 
 
-def test_mallory_cannot_remove_alices_thumbnail_file(trust_world: Any) -> None:
+def test_mallory_cannot_remove_alices_thumbnail_file(
+    trust_world: Any, published: Dict[str, Dict[str, str]]
+) -> None:
     world, mallory = trust_world, trust_world.mallory
-    theirs = publication(world, world.alice)
+    theirs = published["alice"]
     before = snapshot(world)
     call(world.server, [delete("ComponentLocation", _location_of(world, theirs["thumbnail"]))],
          **mallory.auth)  # fmt: skip
@@ -67,9 +79,11 @@ def test_mallory_cannot_remove_alices_thumbnail_file(trust_world: Any) -> None:
     assert_unchanged(world, before)
 
 
-def test_rewriting_the_owner_then_deleting_in_one_batch_is_refused(trust_world: Any) -> None:
+def test_rewriting_the_owner_then_deleting_in_one_batch_is_refused(
+    trust_world: Any, published: Dict[str, Dict[str, str]]
+) -> None:
     world, mallory = trust_world, trust_world.mallory
-    theirs = publication(world, world.alice)
+    theirs = published["alice"]
     before = snapshot(world)
     response = call(world.server, [update("AssetVersion", theirs["version"], user_id=mallory.id),
                                    delete("AssetVersion", theirs["version"])],
@@ -78,10 +92,11 @@ def test_rewriting_the_owner_then_deleting_in_one_batch_is_refused(trust_world: 
     assert_unchanged(world, before)
 
 
-def test_moving_a_component_onto_ones_own_version_is_refused(trust_world: Any) -> None:
+def test_moving_a_component_onto_ones_own_version_is_refused(
+    trust_world: Any, published: Dict[str, Dict[str, str]]
+) -> None:
     world, mallory = trust_world, trust_world.mallory
-    theirs = publication(world, world.alice)
-    mine = publication(world, mallory)
+    theirs, mine = published["alice"], published["mallory"]
     before = snapshot(world)
     response = call(world.server, [update("FileComponent", theirs["movie"],
                                           version_id=mine["version"]),
