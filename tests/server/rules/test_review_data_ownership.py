@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Dict, List
 
+import pytest
 from support.insiders import (
     Review,
     api_refused,
@@ -47,37 +48,43 @@ def _attack(world: Any, operations: List[Dict[str, Any]]) -> None:
     assert_unchanged(world, before)
 
 
-def test_mallory_cannot_flip_the_clients_verdict(trust_world: Any) -> None:
-    made = _with_feedback(trust_world)
+# the module's tests are all refused (each shows nothing changed), so they share what they attack
+@pytest.fixture(scope="module")
+def made(trust_world: Any) -> Dict[str, Any]:
+    return _with_feedback(trust_world)
+
+
+@pytest.fixture(scope="module")
+def closed(trust_world: Any) -> Review:
+    """alice's private session, closed an hour ago."""
+    review = review_of(trust_world, trust_world.alice)
+    past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).isoformat()
+    ok(trust_world.server, [update("ReviewSession", review.session, end_date=past)],
+       **trust_world.alice.auth)  # fmt: skip
+    return review
+
+
+def test_mallory_cannot_flip_the_clients_verdict(trust_world: Any, made: Dict[str, Any]) -> None:
     _attack(trust_world, [update("ReviewSessionObjectStatus", made["status"], status="approved")])
 
 
-def test_mallory_cannot_rewrite_the_clients_note(trust_world: Any) -> None:
-    made = _with_feedback(trust_world)
+def test_mallory_cannot_rewrite_the_clients_note(trust_world: Any, made: Dict[str, Any]) -> None:
     _attack(trust_world, [update("Note", made["note"], content="looks great, ship it")])
 
 
-def test_mallory_cannot_delete_alices_session(trust_world: Any) -> None:
-    made = _with_feedback(trust_world)
+def test_mallory_cannot_delete_alices_session(trust_world: Any, made: Dict[str, Any]) -> None:
     _attack(trust_world, [delete("ReviewSession", made["review"].session)])
 
 
-def _closed(world: Any, review: Review) -> None:
-    past = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)).isoformat()
-    ok(world.server, [update("ReviewSession", review.session, end_date=past)], **world.alice.auth)
-
-
-def test_mallory_cannot_move_her_item_into_alices_closed_session(trust_world: Any) -> None:
-    world = trust_world
-    theirs = review_of(world, world.alice)
-    _closed(world, theirs)
+def test_mallory_cannot_move_her_item_into_alices_closed_session(
+    trust_world: Any, closed: Review
+) -> None:
+    world, theirs = trust_world, closed
     mine = review_of(world, world.mallory)
     _attack(world, [update("ReviewSessionObject", mine.item, review_session_id=theirs.session)])
 
 
-def test_mallory_cannot_reopen_alices_closed_session(trust_world: Any) -> None:
-    world = trust_world
-    theirs = review_of(world, world.alice)
-    _closed(world, theirs)
+def test_mallory_cannot_reopen_alices_closed_session(trust_world: Any, closed: Review) -> None:
+    world, theirs = trust_world, closed
     later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=7)).isoformat()
     _attack(world, [update("ReviewSession", theirs.session, end_date=later)])
