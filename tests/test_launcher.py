@@ -243,10 +243,10 @@ def test_a_crashing_child_leaves_the_zygote_serving(
 
 
 STEP = """
-import json, os, sys, time
-if sys.argv[1] == "sleep":
+import json, os, signal, sys
+if sys.argv[1] == "sleep":  # until a signal ends it
     print(os.getpid(), flush=True)
-    time.sleep(600)
+    signal.pause()
 print(json.dumps({"argv": sys.argv, "cwd": os.getcwd(), "path0": sys.path[0],
                   "ppid": os.getppid(), "given": os.environ.get("GIVEN")}))
 sys.exit(int(sys.argv[2]))

@@ -105,11 +105,11 @@ class Zygote:
             "python": sys.executable,
             "interpreter_env": self.interpreter_env,
         }
-        source = STEP_SCRIPT.read_text(encoding="utf-8")
-        source = source.replace("\nCONFIG = {", f"\nCONFIG = {config!r}\nDEFAULT = {{", 1)
+        with open(os.path.join(self.folder, "step_python.json"), "w", encoding="utf-8") as file:
+            json.dump(config, file)  # step_python.CONFIG_NAME
         path = os.path.join(self.folder, "python")
         with open(path, "w", encoding="utf-8") as file:
-            file.write(f"#!{sys.executable} -SI\n{source}")
+            file.write(f"#!{sys.executable} -SI\n{STEP_SCRIPT.read_text(encoding='utf-8')}")
         os.chmod(path, 0o755)
         return path
 

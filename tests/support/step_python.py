@@ -3,9 +3,9 @@ another program starts: the farm's steps, which ``openjd run`` starts with the b
 ``FtDccPython`` (each step's exec'd Python spent 0.1-0.3 CPU-s starting and importing ft_dcc).
 
 :class:`support.launcher.Zygote` writes this file into its folder as an executable, after a
-``#!`` line of its Python with ``-S -I`` (this process only passes the request on) and with
-:data:`CONFIG` filled in: the zygote's socket (``zygote.LISTEN_NAME``), the real Python, and
-the interpreter settings the zygote was started with. It asks the zygote for ``python SCRIPT
+``#!`` line of its Python with ``-S -I`` (this process only passes the request on), and beside
+it :data:`CONFIG_NAME`: the zygote's socket (``zygote.LISTEN_NAME``), the real Python, and the
+interpreter settings the zygote was started with. It asks the zygote for ``python SCRIPT
 ARGS`` with this process's environment, working directory, umask and standard streams, passes
 on to the child the signals it gets (SIGTERM, SIGINT, SIGHUP), and ends as the child ended: its
 exit status, or the same signal. Without a script, with other interpreter settings, or when the
@@ -18,6 +18,8 @@ import signal
 import socket
 import sys
 
+#: the file beside this command that says where its zygote listens (written by the launcher)
+CONFIG_NAME = "step_python.json"
 CONFIG = {"socket": "", "python": sys.executable, "interpreter_env": {}}
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 #: the child's pid once the zygote has started it; the signals that came before
@@ -87,6 +89,8 @@ def end_as(line):
 
 
 def main():
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), CONFIG_NAME)) as config:
+        CONFIG.update(json.load(config))
     args = sys.argv[1:]
     if not forkable(args):
         real_python()
