@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from support.entities import (
     count_entities,
+    emptied,
     genuine_sessions,
     make_task,
     metadata_of,
@@ -33,6 +34,7 @@ __all__ = [
     "assert_review_movie",
     "count_entities",
     "download_component",
+    "emptied",
     "ffprobe",
     "free_port",
     "genuine_sessions",

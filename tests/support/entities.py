@@ -84,6 +84,14 @@ def genuine_sessions(server: Any, cache_dir: Path) -> Iterator[Callable[..., Any
             session.close()
 
 
+def emptied(session: Any) -> Any:
+    """``session`` (a genuine ``ftrack_api.Session``) with nothing cached: it reads from the
+    server as a new session would (``Session.reset``), without building one (its entity types,
+    its schema cache read and checked, a request: ~25 CPU-ms)."""
+    session.reset()
+    return session
+
+
 def make_task(
     session: Any,
     project_name: Optional[str] = None,

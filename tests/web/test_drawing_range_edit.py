@@ -6,33 +6,39 @@ has not are refused with a 4xx, and the note's Metadata stays as it was."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 
 import pytest
-from support import genuine_sessions
+from support import emptied, genuine_sessions
 
 from .feedback_fixtures import data_url, link, make_dailies, stroke_png
 from .test_drawing_range_api import FIRST, LAST, give_movie
 
 
-@pytest.fixture
-def make_session(embedded_server: Any, tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    with genuine_sessions(embedded_server, tmp_path / "schema-cache") as make:
+@pytest.fixture(scope="module")
+def make_session(
+    embedded_server: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[..., Any]]:
+    with genuine_sessions(embedded_server, tmp_path_factory.mktemp("schema-cache")) as make:
         yield make
 
 
-def held(make_session: Any, note_id: str) -> Tuple[Optional[str], Optional[str]]:
-    """The note's ``frame`` and ``frame_out`` Metadata, as the genuine client reads them."""
-    metadata = dict(make_session().get("Note", note_id)["metadata"])
+@pytest.fixture(scope="module")
+def reader(make_session: Any) -> Any:
+    """The genuine client that reads the notes back (:func:`held`)."""
+    return make_session()
+
+
+def held(reader: Any, note_id: str) -> Tuple[Optional[str], Optional[str]]:
+    """The note's ``frame`` and ``frame_out`` Metadata, as the genuine client reads them (from
+    the server: nothing cached)."""
+    metadata = dict(emptied(reader).get("Note", note_id)["metadata"])
     return metadata.get("frame"), metadata.get("frame_out")
 
 
-@pytest.fixture
-def drawn(make_session: Any) -> Dict[str, Any]:
+def draw(session: Any) -> Dict[str, Any]:
     """Ann's drawing held over 1010-1014 on v002 (a movie of 1001-1048), her note without a
     drawing, and everyone's link."""
-    session = make_session()
     dailies = make_dailies(session)
     v002 = dailies.objects[1]
     give_movie(session, v002["asset_version"])
@@ -65,12 +71,24 @@ def drawn(make_session: Any) -> Dict[str, Any]:
     }
 
 
-def test_the_author_changes_the_frames_of_her_drawing(drawn: Dict[str, Any], make_session: Any):
+@pytest.fixture
+def drawn(make_session: Any) -> Dict[str, Any]:
+    """:func:`draw` for a test that changes the drawing."""
+    return draw(make_session())
+
+
+@pytest.fixture(scope="module")
+def drawn_for_refusals(make_session: Any) -> Dict[str, Any]:
+    """:func:`draw` once for the refusals: each shows that nothing changed."""
+    return draw(make_session())
+
+
+def test_the_author_changes_the_frames_of_her_drawing(drawn: Dict[str, Any], reader: Any):
     ann, note = drawn["ann"], drawn["drawing"]
     moved = ann.post("/annotations/range", {"note_id": note, "frame": 1020, "frame_out": 1025})
     assert moved.status_code == 200, moved.text
     assert moved.json() == {"id": note, "frame": 1020, "frame_out": 1025}
-    assert held(make_session, note) == ("1020", "1025")
+    assert held(reader, note) == ("1020", "1025")
     page = {
         n["id"]: n for n in ann.feedback()["objects"][drawn["dailies"].objects[1]["id"]]["notes"]
     }
@@ -78,10 +96,10 @@ def test_the_author_changes_the_frames_of_her_drawing(drawn: Dict[str, Any], mak
     # to one frame: no frame_out left; and held again over a range
     one = ann.post("/annotations/range", {"note_id": note, "frame": FIRST})
     assert one.status_code == 200, one.text
-    assert held(make_session, note) == (str(FIRST), None)
+    assert held(reader, note) == (str(FIRST), None)
     again = ann.post("/annotations/range", {"note_id": note, "frame": LAST - 1, "frame_out": LAST})
     assert again.status_code == 200, again.text
-    assert held(make_session, note) == (str(LAST - 1), str(LAST))
+    assert held(reader, note) == (str(LAST - 1), str(LAST))
 
 
 @pytest.mark.parametrize(
@@ -104,19 +122,20 @@ def test_the_author_changes_the_frames_of_her_drawing(drawn: Dict[str, Any], mak
     ],
 )
 def test_refusals_change_nothing(
-    drawn: Dict[str, Any], make_session: Any, who: str, body: Dict[str, Any], status: int
+    drawn_for_refusals: Dict[str, Any], reader: Any, who: str, body: Dict[str, Any], status: int
 ) -> None:
+    drawn = drawn_for_refusals
     named = body.pop("note", "drawing")
     note_id = drawn.get(named, named) if isinstance(named, str) else named
-    before = {n: held(make_session, drawn[n]) for n in ("drawing", "words", "elsewhere")}
+    before = {n: held(reader, drawn[n]) for n in ("drawing", "words", "elsewhere")}
     answer = drawn[who].post("/annotations/range", dict(body, note_id=note_id))
     assert answer.status_code == status, answer.text
     assert answer.json()["error"]
-    assert {n: held(make_session, drawn[n]) for n in before} == before
+    assert {n: held(reader, drawn[n]) for n in before} == before
 
 
 def test_the_owner_or_an_administrator_changes_anyones_drawing(
-    drawn: Dict[str, Any], make_session: Any, embedded_server: Any
+    drawn: Dict[str, Any], reader: Any, embedded_server: Any
 ) -> None:
     """The server's user (an administrator) claims Bob's invitation: Bob's link acts as them
     from then on, and may change Ann's drawing, which Bob alone may not."""
@@ -124,10 +143,10 @@ def test_the_owner_or_an_administrator_changes_anyones_drawing(
     refused = bob.post("/annotations/range", {"note_id": note, "frame": 1030})
     assert refused.status_code == 403, refused.text
     assert "author" in refused.json()["error"]
-    admin = make_session()
+    admin = drawn["session"]  # the session's owner, the server's user
     user = admin.query(f'User where username is "{embedded_server.api_user}"').one()
     admin.call([{"action": "claim_review_invitee", "user_id": user["id"],
                  "review_session_invitee_id": drawn["dailies"].bob["id"]}])  # fmt: skip
     changed = bob.post("/annotations/range", {"note_id": note, "frame": 1030, "frame_out": 1031})
     assert changed.status_code == 200, changed.text
-    assert held(make_session, note) == ("1030", "1031")
+    assert held(reader, note) == ("1030", "1031")
