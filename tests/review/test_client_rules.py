@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator, Optional, Tuple
 
 import pytest
 import requests
-from support import genuine_sessions
+from support import emptied, genuine_sessions
 
 from ft_dcc.cli import main
 
@@ -25,11 +25,12 @@ UTC = dt.timezone.utc
 def genuine(
     embedded_server: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Tuple[Any, Any]]:
-    """A factory of fresh genuine ftrack_api sessions, and a project made with one."""
+    """A genuine ftrack_api session (each read with its cache emptied: ``support.emptied``),
+    and the name of a project made with it."""
     with genuine_sessions(embedded_server, tmp_path_factory.mktemp("client-rules")) as make:
         session = make()
         name = f"cr{uuid.uuid4().hex[:8]}"
-        project = session.create(
+        session.create(
             "Project",
             {
                 "name": name,
@@ -38,12 +39,12 @@ def genuine(
             },
         )
         session.commit()
-        yield make, project
+        yield session, name
 
 
 @pytest.fixture
 def project(genuine: Tuple[Any, Any], ftrack_env: Any) -> str:
-    return str(genuine[1]["name"])
+    return str(genuine[1])
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> Tuple[int, str]:
@@ -59,8 +60,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> Tuple[int, str]:
 
 
 def stored(genuine: Tuple[Any, Any], project: str, name: str) -> Dict[str, Any]:
-    """The session's fields and its review settings, read fresh by a genuine client."""
-    session = genuine[0]()
+    """The session's fields and its review settings, read fresh by the genuine client."""
+    session = emptied(genuine[0])
     row = session.query(
         "select id, passphrase_enabled, start_date, end_date, is_open from ReviewSession "
         f'where name is "{name}" and project.name is "{project}"'
@@ -180,7 +181,7 @@ def test_bad_input_writes_nothing(
     assert stored(genuine, project, name) == before
     code, out = run(capsys, "create", name + " new", "--project", project, *args)
     assert code != 0 and says in out, out
-    missing = genuine[0]().query(
+    missing = emptied(genuine[0]).query(
         f'select id from ReviewSession where name is "{name} new" and project.name is "{project}"'
     )
     assert missing.first() is None
@@ -204,7 +205,7 @@ def test_revoke_writes_the_mark(
     assert code == 0 and "dana@client.test" in out, out
     got = stored(genuine, project, "Client D")
     invitee = (
-        genuine[0]()
+        emptied(genuine[0])
         .query(f'select id from ReviewSessionInvitee where review_session_id is "{got["id"]}"')
         .one()
     )
@@ -233,7 +234,7 @@ def test_revoke_on_a_server_that_issues_ftracks_own_links(
         capsys, "revoke", "Client E", "--project", project, "--invitee", "eve@client.test"
     )
     assert code == 0 and "remove the invitee from the session in ftrack" in out, out
-    session = genuine[0]()
+    session = emptied(genuine[0])
     row = session.query(
         "select shareable_url_enabled, review_session_invitees from ReviewSession "
         f'where name is "Client E" and project.name is "{project}"'
