@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from shader_warmup import shader_cache_warmed
 from support.cli import run_ft_dcc
 from support.display import virtual_display
 from support.trust import start_server
@@ -108,7 +109,7 @@ def run_blender(
     checkpoint: Optional[Callable[[Path], Any]] = None,
 ) -> Dict[str, Any]:
     """Run ``scripts/<script>`` in Debian's blender: background, or windowed on a private Xvfb
-    (with :data:`IDLE_SLEEP` and :data:`NO_VIEWPORT_AA`). Each
+    (with :data:`IDLE_SLEEP` and :data:`NO_VIEWPORT_AA`; shader_warmup.py). Each
     ``CHECKPOINT <path>`` line the script prints calls ``checkpoint(path)``, then makes the
     file ``path`` the script waits for (the test looks while Blender waits)."""
     command = ["blender"]
@@ -123,7 +124,9 @@ def run_blender(
         return _run(command, env, timeout, checkpoint)
     command[1:1] = ["--enable-event-simulate", "--python-expr", IDLE_SLEEP]
     command[4:4] = ["--python-expr", NO_VIEWPORT_AA]
-    with virtual_display(SCREEN) as display:  # a display of this run's own
+    # the run's first windowed Blender warms the shared shader cache; the others wait for it
+    with shader_cache_warmed(env) as warming, virtual_display(SCREEN) as display:
+        command[6:6] = warming
         gui_env = {k: v for k, v in env.items() if k != "XAUTHORITY"}
         return _run(command, dict(gui_env, DISPLAY=display), timeout, checkpoint)
 
