@@ -17,6 +17,14 @@ the groups before the rest, the largest first.
   built its own, and each idled through the rest of the run. Its tests form one group, whether
   they name it or reach it through a parametrised fixture (``request.getfixturevalue``), whose
   parameter says so with ``support.groups.on_pg_server``.
+- **A group's own fixtures end with it.** A session-scoped fixture instance that only one
+  group's tests use (``pg_server``, each ``trust_world``) idled through the rest of the run on
+  its worker once the group was done: a PostgreSQL server's five processes for minutes. The
+  worker runs a group's tests one after another (they come to it together) and knows its next
+  test before it runs one, so after the group's last test it ends each session-scoped instance
+  set up during the group that no test outside the group names (the same fixture parameter, if
+  any). A test that asked for one again would get a new one; without ``--dist loadgroup`` a
+  group's tests are not together and nothing ends early.
 - **Long tests first.** The long ones (a real Blender or Chromium, a minute of events) move to
   the front: near the end they made the run's tail while the other workers had nothing left.
 - **Each folder spread through the run.** The other tests went out in collection order, so the
@@ -28,12 +36,15 @@ the groups before the rest, the largest first.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
-from typing import Dict, Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
 from support.groups import PG_SERVER_GROUP
+
+log = logging.getLogger(__name__)
 
 #: the markers of the long tests (a real Blender or Chromium, a minute of events)
 LONG_MARKERS = ("slow", "blender", "browser")
@@ -103,3 +114,97 @@ def spread_by_folder(items: List[pytest.Item]) -> List[pytest.Item]:
         for index, item in enumerate(tests):
             place[id(item)] = (index + 0.5) / len(tests)
     return sorted(items, key=lambda item: place[id(item)])
+
+
+def group_of(item: pytest.Item) -> Optional[str]:
+    """The ``xdist_group`` ``item`` is in (several joined as pytest-xdist joins them), or None."""
+    names = {str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+             for mark in item.iter_markers("xdist_group")}  # fmt: skip
+    return "_".join(sorted(names)) or None
+
+
+#: on this worker: the group of the test running now, and the session-scoped fixture instances
+#: set up during each group's tests (definition, request), in order
+_RUNNING: List[Optional[str]] = [None]
+_SET_UP: Dict[str, List[Tuple[Any, Any]]] = defaultdict(list)
+#: each fixture definition's users in the run: (its parameter in that test, or
+#: _UNPARAMETRISED; the test's group), made at the first group's end
+_USERS: Dict[Any, List[Tuple[object, Optional[str]]]] = {}
+_UNPARAMETRISED = object()
+#: session-scoped fixtures that tests outside any group reach through ``request.getfixturevalue``
+#: (``new_database_url``, ``trust_world``): the tests that name them do not tell who needs them
+REACHED_BY_NAME = ("pg_cluster", "sqlite_server")
+
+
+def _groups_end_early(config: pytest.Config) -> bool:
+    """A pytest-xdist worker of a ``--dist loadgroup`` run: a group's tests come together."""
+    return hasattr(config, "workerinput") and bool(config.getvalue("loadgroup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    _RUNNING[0] = group_of(item)
+    try:
+        return (yield)
+    finally:
+        _RUNNING[0] = None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: Any) -> Iterator[Any]:
+    """Note a session-scoped instance set up during a group's test, once set up (after any it
+    asked for by name meanwhile: it ends before them)."""
+    group = _RUNNING[0]
+    try:
+        return (yield)
+    finally:
+        if (group is not None and fixturedef.scope == "session"
+                and fixturedef.argname not in REACHED_BY_NAME
+                and _groups_end_early(request.config)):  # fmt: skip
+            _SET_UP[group].append((fixturedef, request))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: Optional[pytest.Item]) -> Iterator[None]:
+    result = yield
+    group = group_of(item)
+    if group is not None and nextitem is not None and group_of(nextitem) != group:
+        _end_own_fixtures(item.session, group)
+    return result
+
+
+def _end_own_fixtures(session: pytest.Session, group: str) -> None:
+    """End, last set up first, the session-scoped instances set up during ``group``'s tests
+    that no test outside it uses."""
+    for fixturedef, request in reversed(_SET_UP.pop(group, [])):
+        if fixturedef.cached_result is not None and _only_in(session, fixturedef, request, group):
+            log.info("ending %s: the last test of %s has run", fixturedef.argname, group)
+            fixturedef.finish(request)
+
+
+def _only_in(session: pytest.Session, fixturedef: Any, request: Any, group: str) -> bool:
+    """Whether every test that uses this fixture definition (with ``request``'s parameter, if it
+    has one) is in ``group``; False when no test names it (it was asked for by name only)."""
+    if not _USERS:
+        _USERS.update(_fixture_users(session.items))
+    param = getattr(request, "param", _UNPARAMETRISED)
+    users = [g for p, g in _USERS.get(fixturedef, [])
+             if param is _UNPARAMETRISED or p is _UNPARAMETRISED or p == param]  # fmt: skip
+    return bool(users) and all(g == group for g in users)
+
+
+def _fixture_users(items: List[pytest.Item]) -> Dict[Any, List[Tuple[object, Optional[str]]]]:
+    """Each fixture definition's users (a test uses the one nearest to it of those its
+    fixture's name has: a conftest's override, not the root one)."""
+    users: Dict[Any, List[Tuple[object, Optional[str]]]] = defaultdict(list)
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)
+        if info is None:
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        group = group_of(item)
+        for name in info.names_closure:
+            definitions = info.name2fixturedefs.get(name)
+            if definitions:
+                users[definitions[-1]].append((params.get(name, _UNPARAMETRISED), group))
+    return users
