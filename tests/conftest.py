@@ -8,6 +8,7 @@ log, so tests can assert what the server saw (headers, number of requests, actio
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import json
 import os
 import subprocess
@@ -275,6 +276,24 @@ def pytest_configure(config: Any) -> None:
 
     given = getattr(config, "workerinput", {}).get(TODAY_KEY)  # the controller's day
     os.environ[ENV_TODAY] = given or os.environ.get(ENV_TODAY) or _dt.date.today().isoformat()
+
+
+#: the test process's cyclic garbage collector after collection (``gc.set_threshold``): a full
+#: collection after 100 collections of the middle generation, not 10
+GC_THRESHOLDS = (700, 10, 100)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What the test process holds once its tests are collected (every module imported, the
+    tests and fixtures defined: ~100,000 objects that live to its end) is frozen out of the
+    garbage collector's reach, and full collections are made ten times less often. Each full
+    collection walked all of it: over tests/compat and tests/review on one process
+    (``gc.callbacks`` around each collection), 27 full collections took 6.2 of the process's
+    24.5 CPU-s; frozen and spaced, 6 took 1.4 (all collections 7.3 -> 2.2 CPU-s). Garbage is
+    still collected (``gc.collect()`` collects all but what is frozen here)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @pytest.hookimpl(optionalhook=True)
