@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from ft_dcc.protocol.events import event_from_wire, event_to_wire
 from ft_dcc.server.events.hub_ids import SharedHubIds
 from ft_dcc.server.limits.open_caps import SharedOpenCounts
-from ft_dcc.server.model.database import error_reason, is_unreachable
+from ft_dcc.server.model.database import error_reason, is_unreachable, one_statement
 from ft_dcc.server.model.pg_listen import PgListener, conninfo
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
@@ -207,7 +207,7 @@ class PgEventRelay(SideTable):
         try:
             if body.startswith("@"):
                 # Not on the listening connection: it is locked while notifies() runs.
-                with self.engine.connect() as connection:
+                with one_statement(self.engine) as connection:
                     found = connection.execute(
                         sa.select(self.table.c.body).where(self.table.c.id == int(body[1:]))
                     ).scalar()

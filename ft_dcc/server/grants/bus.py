@@ -34,7 +34,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from ft_dcc.server.model.database import is_unreachable
+from ft_dcc.server.model.database import is_unreachable, one_statement
 from ft_dcc.server.model.pg_listen import PgListener
 from ft_dcc.server.model.side_tables import ensure_table
 from ft_dcc.server.model.storage import write_transaction
@@ -358,7 +358,7 @@ class PgBus(RevocationBus):
         if kind in KINDS and subject:
             self._dispatch(kind, subject, here=False)
         try:  # confirm once every subscriber here has re-checked
-            with self.engine.begin() as connection:
+            with one_statement(self.engine) as connection:
                 connection.execute(sa.select(sa.func.pg_notify(CHANNEL, f"A {origin} {token}")))
         except Exception:
             log.exception("could not confirm a revocation to the process that made it")
@@ -381,7 +381,7 @@ def announce(engine: Engine, kind: str, subject: str) -> None:
         return
     if engine.dialect.name != "postgresql":
         return
-    with engine.begin() as connection:
+    with one_statement(engine) as connection:
         connection.execute(
             sa.select(sa.func.pg_notify(CHANNEL, f"R command none {kind} {subject}"))
         )

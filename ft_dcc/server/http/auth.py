@@ -34,6 +34,7 @@ from ft_dcc.server.grants.key import KeyGrant
 from ft_dcc.server.identity.layer import Reader
 from ft_dcc.server.identity.model import Door, Identity, Kind
 from ft_dcc.server.limits import limiter
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 
@@ -177,14 +178,14 @@ class KeyRing(SideTable):
             self._usernames.pop(user_id, None)
 
     def has_key(self, username: str) -> bool:
-        with self.engine.connect() as conn:
+        with one_statement(self.engine) as conn:
             found = conn.execute(
                 sa.select(self.table.c.username).where(self.table.c.username == username)
             ).first()
         return found is not None
 
     def count(self) -> int:
-        with self.engine.connect() as conn:
+        with one_statement(self.engine) as conn:
             return int(
                 conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar() or 0
             )
@@ -195,7 +196,7 @@ class KeyRing(SideTable):
             cached = self._usernames.get(user_id)
         if cached:
             return cached
-        with self.engine.connect() as conn:
+        with one_statement(self.engine) as conn:
             row = conn.execute(
                 sa.select(self.table.c.username).where(self.table.c.user_id == user_id)
             ).first()
@@ -263,7 +264,7 @@ class KeyRing(SideTable):
     def _key_row(self, username: str) -> Optional[KeyRow]:
         """``username``'s key row and whether its User may sign in: one statement (every
         request on SQLite makes it)."""
-        with self.engine.connect() as conn:
+        with one_statement(self.engine) as conn:
             row = conn.execute(self._key_query, {"username": username}).first()
         if row is None:
             return None

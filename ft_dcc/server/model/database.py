@@ -50,6 +50,8 @@ SCHEMA_LOCK_KEY = WRITE_LOCK_KEY + 1
 #: held shared by every running server, exclusively by a restore (``runtime.data_lock``)
 IN_USE_LOCK_KEY = WRITE_LOCK_KEY + 2
 URL_EXAMPLES = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
+#: the execution option of a connection that runs one statement alone (:func:`one_statement`)
+ONE_STATEMENT_OPTION = "ft_one_statement"
 
 
 class NewerDatabaseError(DatabaseSetupError):
@@ -109,27 +111,41 @@ def make_postgres_engine(url: URL) -> Engine:
     def _on_begin(connection: Connection) -> None:  # pragma: no cover - driver callback
         options = connection.get_execution_options()
         write = bool(options.get("ft_write"))
-        _set_isolation(connection, write, bool(options.get(SIDE_TABLE_OPTION)))
+        alone = bool(options.get(ONE_STATEMENT_OPTION)) and not write
+        _set_isolation(connection, write, bool(options.get(SIDE_TABLE_OPTION)), alone)
         if write:
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
     return engine
 
 
-def _set_isolation(connection: Connection, write: bool, side_table: bool) -> None:
+def _set_isolation(connection: Connection, write: bool, side_table: bool, alone: bool) -> None:
     """The isolation of the transaction ``connection`` begins, said in its ``BEGIN`` (psycopg's
     ``isolation_level``, set before the transaction starts: no statement of its own, so no
     round trip to the server): a write the server's default under the shared write lock, a
     side table's keyed rows ``READ COMMITTED`` (see ``SideTable``), a read a ``REPEATABLE
-    READ`` snapshot."""
+    READ`` snapshot; ``alone``, no transaction at all (psycopg's ``autocommit``: the one
+    statement of :func:`one_statement`, without a ``BEGIN`` and ``COMMIT`` around it)."""
     from psycopg import IsolationLevel
 
     wanted: Optional[IsolationLevel] = None
     if not write:
         wanted = IsolationLevel.READ_COMMITTED if side_table else IsolationLevel.REPEATABLE_READ
     raw = connection.connection.dbapi_connection
-    if raw is not None and raw.isolation_level != wanted:
+    if raw is None:
+        return
+    if raw.autocommit != alone:
+        raw.autocommit = alone
+    if raw.isolation_level != wanted:
         raw.isolation_level = wanted
+
+
+def one_statement(engine: Engine) -> Connection:
+    """A connection of ``engine`` for ONE statement, which needs no transaction around it (a
+    statement is atomic and reads one snapshot by itself): on PostgreSQL it runs alone
+    (autocommit), one round trip instead of three (``BEGIN``, the statement, then ``COMMIT`` or
+    ``ROLLBACK``). Its caller runs exactly one statement on it; SQLite is unchanged."""
+    return engine.connect().execution_options(**{ONE_STATEMENT_OPTION: True})
 
 
 def prepare_schema(engine: Engine, metadata: sa.MetaData) -> Set[str]:

@@ -28,6 +28,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify.facts import Event
@@ -135,7 +136,7 @@ class Deliveries:
 
     def next_due(self) -> Optional[float]:
         t = self.table.table
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             query = sa.select(sa.func.min(t.c.next_attempt)).where(t.c.state == QUEUED)
             due = connection.execute(query).scalar()
         return None if due is None else float(due)
@@ -145,7 +146,7 @@ class Deliveries:
         t = self.table.table
         due = sa.or_(sa.and_(t.c.state == QUEUED, t.c.next_attempt <= now),
                      sa.and_(t.c.state == SENDING, t.c.claimed_until < now))  # fmt: skip
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             ids = [r[0] for r in connection.execute(
                 sa.select(t.c.id).where(due).order_by(t.c.next_attempt).limit(most))]  # fmt: skip
         won: List[Delivery] = []

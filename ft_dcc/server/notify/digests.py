@@ -19,6 +19,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.side_tables import SideTable, pg_insert
 from ft_dcc.server.model.storage import write_transaction
 
@@ -66,7 +67,7 @@ class DigestItems(SideTable):
         """The people whose first waiting item is ``window`` seconds old."""
         now = time.time() if now is None else now
         t = self.table
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             rows = connection.execute(
                 sa.select(t.c.person_id).group_by(t.c.person_id)
                 .having(sa.func.min(t.c.created) <= now - window)
@@ -75,7 +76,7 @@ class DigestItems(SideTable):
 
     def next_due(self, window: float) -> Optional[float]:
         """When the next person's window ends (``None``: nothing waits)."""
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             first = connection.execute(sa.select(sa.func.min(self.table.c.created))).scalar()
         return None if first is None else float(first) + window
 

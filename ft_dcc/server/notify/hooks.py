@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from ft_dcc.server.common.errors import BadInput
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.notify.notices import TOPICS
@@ -113,7 +114,7 @@ class Webhooks(SideTable):
                 sa.delete(self.table).where(self.table.c.id == hook_id)).rowcount)  # fmt: skip
 
     def all(self) -> List[Webhook]:
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             rows = connection.execute(sa.select(self.table).order_by(self.table.c.created)).all()
         return [Webhook(r.id, r.url, tuple(t for t in r.topics.split(",") if t), r.secret,
                         bool(r.slack), r.created_by, float(r.created)) for r in rows]  # fmt: skip

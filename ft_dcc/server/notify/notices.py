@@ -14,6 +14,7 @@ from typing import AbstractSet, Any, Callable, Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.side_tables import SideTable
 from ft_dcc.server.model.storage import write_transaction
 from ft_dcc.server.model.writers import write_turn
@@ -108,7 +109,7 @@ class Notices(SideTable):
         now = time.time() if now is None else now
         token = uuid.uuid4().hex
         t = self.table
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             ids = [r[0] for r in connection.execute(
                 sa.select(t.c.id).where(t.c.claimed_until < now)
                 .order_by(t.c.created).limit(most))]  # fmt: skip

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection
 from ft_dcc.protocol import SERVER_LOCATION_ID
 from ft_dcc.server.common.errors import ApiOperationError
 from ft_dcc.server.model.builtin_data import stable_id
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.parts import ModelTables, StoreParts
 from ft_dcc.server.model.schema import EntityType
 from ft_dcc.server.model.storage import DISCRIMINATOR
@@ -167,7 +168,7 @@ def is_active_user(store: StoreParts, user_id: object) -> bool:
     if not isinstance(user_id, str) or not user_id:
         return False
     users = user_table(store)
-    with store.engine.connect() as connection:
+    with one_statement(store.engine) as connection:
         row = connection.execute(sa.select(users.c.is_active).where(users.c.id == user_id)).first()
     return row is not None and row[0] is not False
 

@@ -15,6 +15,7 @@ pytest.importorskip("sqlalchemy")
 import sqlalchemy as sa
 
 from ft_dcc.server.model import idle_ping
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.side_tables import SIDE_TABLE_OPTION
 from ft_dcc.server.model.storage import make_engine, write_transaction
 
@@ -91,3 +92,35 @@ def test_an_idle_connection_cut_meanwhile_is_replaced_before_use(
 
     assert cut not in found
     assert pings  # an idle connection is pinged before use
+
+
+def _in_transaction(connection: sa.engine.Connection) -> bool:
+    """Whether the driver's connection is inside a transaction (psycopg sent its ``BEGIN``)."""
+    from psycopg.pq import TransactionStatus
+
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    return bool(raw.info.transaction_status != TransactionStatus.IDLE)
+
+
+def test_one_statement_is_one_round_trip_and_leaves_the_next_transaction_alone(
+    engine: sa.engine.Engine,
+) -> None:
+    """A lone statement (a key's row, a presenter row, a revocation's confirmation) runs on
+    its own: no ``BEGIN`` before it, no ``COMMIT``/``ROLLBACK`` after it (three round trips
+    were one statement's cost); a read or a write on the same pooled connection afterwards is
+    a transaction again, with its isolation and its lock."""
+    seen: List[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *a: seen.append(str(a[2])))
+    for _ in range(2):  # the same pooled connection, from one kind to the other
+        with one_statement(engine) as connection:
+            assert connection.execute(sa.text("SELECT 41 + 1")).scalar_one() == 42
+            assert not _in_transaction(connection)  # nothing sent but the statement
+        with engine.connect() as connection:
+            assert _isolation(connection) == "repeatable read"
+            assert _in_transaction(connection)
+        with write_transaction(engine) as connection:
+            assert _isolation(connection) == "read committed"
+            assert _in_transaction(connection)
+
+    assert sum("pg_advisory_xact_lock" in s for s in seen) == 2  # each write's lock

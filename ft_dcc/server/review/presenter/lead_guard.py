@@ -40,6 +40,7 @@ from typing import Callable, List, Optional
 import sqlalchemy as sa
 
 from ft_dcc.server.grants.bus import EVERYTHING, INVITEE, LINK, PROJECT, SESSION, USER, Revocation
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.review.access.client_gate import read_rules
 from ft_dcc.server.review.access.identity import SYSTEM, load_invitee
@@ -178,7 +179,7 @@ class LeadGuard:
         table = self.table.table
         led = table.c.lead_key.isnot(None) if key is None else table.c.lead_key == key
         query = sa.select(table.c.review_session_id).where(led)
-        with self.table.engine.connect() as connection:
+        with one_statement(self.table.engine) as connection:
             return [row[0] for row in connection.execute(query)]
 
 

@@ -10,6 +10,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, RowMapping
 
+from ft_dcc.server.model.database import one_statement
 from ft_dcc.server.model.parts import StoreParts
 from ft_dcc.server.model.side_tables import side_table
 from ft_dcc.server.model.storage import write_transaction
@@ -52,7 +53,7 @@ class PresenterTable:
         )
 
     def read(self, review_session_id: str) -> Optional[PresenterRow]:
-        with self.engine.connect() as connection:
+        with one_statement(self.engine) as connection:
             row = connection.execute(
                 sa.select(self.table).where(self.table.c.review_session_id == review_session_id)
             ).mappings().first()  # fmt: skip
