@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, Iterator, List, Tuple
 import attr
 import pytest
 import requests
+from support.entities import emptied
 from support.insiders import (
     Person,
     State,
@@ -58,9 +59,14 @@ class Roles:
     user: Person  # a plain User
     projects: Dict[str, Dict[str, str]]  # "A"/"B" -> project, shot, task ids
     role_rows: Dict[str, str]  # who -> UserSecurityRole id
-    genuine: Callable[..., Any]
+    genuine: Callable[..., Any]  # a genuine ftrack_api session of another user (``make``)
+    admin_session: Any  # the administrator's genuine session: read through :meth:`admin`
     #: (project, private) -> a session every refusal so far left unchanged, for the next one
     untouched: Dict[Tuple[str, bool], Session] = attr.Factory(dict)
+
+    def admin(self) -> Any:
+        """The administrator's genuine session with nothing cached (``support.emptied``)."""
+        return emptied(self.admin_session)
 
 
 @attr.s(auto_attribs=True)
@@ -137,7 +143,7 @@ def roles(
             "pm": _give_role(admin, people["pm"], "Project Manager", [], all_open=True),
         }
         yield Roles(world, people["artist"], people["sup"], people["pm"], people["plain"],
-                    projects, rows, genuine)  # fmt: skip
+                    projects, rows, genuine, admin)  # fmt: skip
     world.server.stop()
 
 
@@ -347,7 +353,7 @@ def test_the_artist_manages_what_they_created(roles: Roles) -> None:
 # -- through the genuine client, as a studio runs it ---------------------------------------------
 def test_roles_read_back_through_the_genuine_client(roles: Roles) -> None:
     """The Supervisor's role is ftrack's rows: not on all projects, one listed project."""
-    genuine = roles.genuine()
+    genuine = roles.admin()
     link = genuine.query(f'UserSecurityRole where user_id is "{roles.supervisor.id}" and '
                          'security_role.name is "Supervisor"').one()  # fmt: skip
     assert link["is_all_projects"] is False and link["is_all_open_projects"] is False
@@ -391,7 +397,7 @@ def test_a_supervisor_presents_and_approves_the_session_an_artists_publish_made(
     approved = requests.post(f"{url}/status", params={"token": token}, json=verdict, timeout=60)
     assert approved.status_code == 200, approved.text
 
-    reader = roles.genuine()
+    reader = roles.admin()
     verdicts = reader.query("select status, review_session_invitee_id from "
                             f"ReviewSessionObjectStatus where review_session_object_id is "
                             f'"{item["id"]}"').all()  # fmt: skip
@@ -406,7 +412,7 @@ def test_a_role_taken_back_refuses_the_open_pages_next_write(roles: Roles) -> No
     the lead ends with the role, and nothing else is written."""
     world = roles.world
     sup = _person(world, "sup" + new_id()[:6])
-    admin = roles.genuine()
+    admin = roles.admin()
     role_id = _give_role(admin, sup, "Supervisor", [roles.projects["A"]["project"]])
     session = artist_session(roles, "A", private=False)
     token = token_of(_widget(roles, sup, "ReviewSession", session.id, purpose="personal"))
@@ -458,7 +464,7 @@ def test_a_supervisor_cannot_widen_their_own_role(roles: Roles) -> None:
 
 
 def _role_id(roles: Roles, name: str) -> str:
-    return str(roles.genuine().query(f'SecurityRole where name is "{name}"').one()["id"])
+    return str(roles.admin().query(f'SecurityRole where name is "{name}"').one()["id"])
 
 
 def _manages_b(roles: Roles) -> bool:
@@ -539,14 +545,14 @@ def test_deleting_a_project_removes_what_points_at_it(roles: Roles) -> None:
     roles.projects["E"] = _task(world, "echo" + new_id()[:4])
     project = roles.projects["E"]["project"]
     sup = _person(world, "supe" + new_id()[:6])
-    admin = roles.genuine()
+    admin = roles.admin()
     role_id = _give_role(admin, sup, "Supervisor", [project, roles.projects["A"]["project"]])
     session = artist_session(roles, "E", private=False)
 
     admin.delete(admin.get("Project", project))
     admin.commit()
 
-    reader = roles.genuine()
+    reader = roles.admin()
     assert not reader.query(f'ReviewSession where id is "{session.id}"').all()
     assert not reader.query(f'UserSecurityRoleProject where project_id is "{project}"').all()
     link = reader.get("UserSecurityRole", role_id)
@@ -566,7 +572,7 @@ def _open_stream_then(roles: Roles, take_back: Callable[[Person, str], None]) ->
     holds it)."""
     world = roles.world
     sup = _person(world, "live" + new_id()[:6])
-    role_id = _give_role(roles.genuine(), sup, "Supervisor", [roles.projects["A"]["project"]])
+    role_id = _give_role(roles.admin(), sup, "Supervisor", [roles.projects["A"]["project"]])
     session = artist_session(roles, "A", private=True)
     token = token_of(_widget(roles, sup, "ReviewSession", session.id, purpose="personal"))
     stream = requests.get(f"{world.url}/review/{session.id}/live", params={"token": token},
@@ -596,7 +602,7 @@ def test_a_role_taken_back_ends_the_open_pages_live_stream(roles: Roles) -> None
     """An administrator takes the role back through the genuine client: the role's removal is
     a revocation of that User, not only refused at the page's next request. Seen failing first:
     the stream kept delivering."""
-    admin = roles.genuine()
+    admin = roles.admin()
 
     def take_back(_sup: Person, role_id: str) -> None:
         link = admin.get("UserSecurityRole", role_id)
