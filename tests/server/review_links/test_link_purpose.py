@@ -52,12 +52,11 @@ def payload(page: Page) -> Dict[str, Any]:
 @pytest.fixture
 def world(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
     """Dailies of the server's first user (the owner) with invitees Ann and Bob; the room link
-    as a publish prints it; the owner's personal link; Mallory, another user."""
+    as a publish prints it; the owner's personal link; ``make`` for more genuine sessions."""
     server = server_on_each_backend
     with genuine_sessions(server, tmp_path / "cache") as make:
         owner_session = make()
         dailies: Dailies = make_dailies(owner_session)
-        mallory = another_user(server, make)
         with open_session(server, tmp_path) as ours:
             room_url = review.review_page_url(ours, dailies.review_session["id"])
         yield {
@@ -69,8 +68,14 @@ def world(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any
             ).one()["id"],
             "room": Page(room_url),
             "personal": personal_link(owner_session, dailies.review_session),
-            "mallory": mallory,
+            "make": make,
         }
+
+
+@pytest.fixture
+def mallory(world: Dict[str, Any]) -> Any:
+    """The genuine session of Mallory, another user."""
+    return another_user(world["server"], world["make"])
 
 
 def test_the_room_link_follows_lists_no_one_and_manages_nothing(world: Dict[str, Any]) -> None:
@@ -146,7 +151,9 @@ def test_the_owners_personal_link_presents_and_writes_as_the_owner(world: Dict[s
     assert len(names) == len(set(names)), names
 
 
-def test_a_personal_link_is_short_lived_and_only_ones_own(world: Dict[str, Any]) -> None:
+def test_a_personal_link_is_short_lived_and_only_ones_own(
+    world: Dict[str, Any], mallory: Any
+) -> None:
     personal, dailies = world["personal"], world["dailies"]
     asked_long = personal_link(world["session"], dailies.review_session, expires_in=30 * 86400)
     now = int(time.time())  # both links were made by now: their expiry is a date after it
@@ -154,13 +161,12 @@ def test_a_personal_link_is_short_lived_and_only_ones_own(world: Dict[str, Any])
     assert now < payload(personal)["e"] <= default_end  # an hour unless asked otherwise
     assert payload(asked_long)["e"] <= longest_end  # 30 days asked: 12 hours at most
     # another user's personal link acts as them: it opens the (not private) session, no more
-    mallory = personal_link(world["mallory"], world["mallory"].get(
-        "ReviewSession", dailies.review_session["id"]))  # fmt: skip
-    assert presenter(mallory)["you"]["manager"] is False
+    theirs = personal_link(mallory, mallory.get("ReviewSession", dailies.review_session["id"]))
+    assert presenter(theirs)["you"]["manager"] is False
     before = presenter(personal)["presenter"]
-    assert mallory.post("/presenter", dict(op="take", **new_page())).status_code == 403
-    assert mallory.post("/status", {"object_id": dailies.objects[0]["id"],
-                                    "status": "approved"}).status_code == 403  # fmt: skip
+    assert theirs.post("/presenter", dict(op="take", **new_page())).status_code == 403
+    assert theirs.post("/status", {"object_id": dailies.objects[0]["id"],
+                                   "status": "approved"}).status_code == 403  # fmt: skip
     assert presenter(personal)["presenter"] == before
     # a personal link is for a session; not for an invitee, not for the list
     import ftrack_api
@@ -179,13 +185,14 @@ def test_a_personal_link_is_short_lived_and_only_ones_own(world: Dict[str, Any])
                                     purpose="owner-of-everything")])  # fmt: skip
 
 
-def test_a_personal_link_ends_with_the_key_it_was_made_with(world: Dict[str, Any]) -> None:
+def test_a_personal_link_ends_with_the_key_it_was_made_with(
+    world: Dict[str, Any], mallory: Any
+) -> None:
     """A User's personal link rests on their API key: once an administrator rotates that key
     (``reset_remote``), the link opens nothing (403), even before it expires."""
     from support.trust import ok
 
     server, dailies = world["server"], world["dailies"]
-    mallory = world["mallory"]
     project = mallory.get("Project", dailies.review_session["project"]["id"])
     own = mallory.create("ReviewSession", {"name": f"Own {uuid.uuid4().hex[:6]}",
                                            "project": project})  # fmt: skip
