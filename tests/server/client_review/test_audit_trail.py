@@ -54,10 +54,10 @@ class Owner:
 
 
 @pytest.fixture
-def owner(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Tuple[Any, Owner, Any]]:
-    """(server, the owner, the server's administrator's genuine session)."""
+def owner(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Tuple[Any, Owner]]:
+    """(server, the owner)."""
     with genuine_sessions(server_on_each_backend, tmp_path / "cache") as make:
-        yield server_on_each_backend, Owner(server_on_each_backend, make), make()
+        yield server_on_each_backend, Owner(server_on_each_backend, make)
 
 
 def review_acts(owner: Owner, dailies: Dailies) -> Dict[str, Page]:
@@ -101,9 +101,9 @@ def acts(entries: List[Dict[str, Any]]) -> List[Tuple[str, str]]:
 
 
 def test_every_act_is_an_entry_with_who_and_where_in_one_chain(
-    owner: Tuple[Any, Owner, Any],
+    owner: Tuple[Any, Owner],
 ) -> None:
-    server, olive, _admin = owner
+    server, olive = owner
     dailies = make_dailies(olive.session)
     session_id = str(dailies.review_session["id"])
     pages = review_acts(olive, dailies)
@@ -145,8 +145,8 @@ def test_every_act_is_an_entry_with_who_and_where_in_one_chain(
     assert [e["seq"] for e in later] == [e["seq"] for e in entries[10:]]
 
 
-def test_only_administrators_and_the_owner_read_the_trail(owner: Tuple[Any, Owner, Any]) -> None:
-    server, olive, _admin = owner
+def test_only_administrators_and_the_owner_read_the_trail(owner: Tuple[Any, Owner]) -> None:
+    server, olive = owner
     dailies = make_dailies(olive.session)
     session_id = str(dailies.review_session["id"])
     assert link(olive.session, dailies.ann).get().status_code == 200
@@ -166,8 +166,8 @@ def test_only_administrators_and_the_owner_read_the_trail(owner: Tuple[Any, Owne
     assert acts(admin)[-1] == ("link.opened", f"invitee:{dailies.ann['id']}")
 
 
-def test_bad_reads_are_told_what_to_send(owner: Tuple[Any, Owner, Any]) -> None:
-    server, olive, _admin = owner
+def test_bad_reads_are_told_what_to_send(owner: Tuple[Any, Owner]) -> None:
+    server, olive = owner
     for more in ({"review_session_id": "../x"}, {"since": "yesterday"}, {"after": -1}):
         fields: Dict[str, Optional[object]] = {"review_session_id": str(uuid.uuid4())}
         fields.update(more)
