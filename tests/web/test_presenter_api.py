@@ -125,26 +125,33 @@ def refused(response: requests.Response, status: int = 403) -> str:
 
 @pytest.fixture
 def world(server_on_each_backend: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
-    """Dailies made by the server's first user (their owner), the invitees Ann and Bob, and a
-    link made by Mallory, another user (the session is not private: her link opens it); the
-    owner presents through their own personal link."""
+    """Dailies made by the server's first user (their owner), the invitees Ann and Bob; the
+    owner presents through their own personal link; ``make`` for more genuine sessions."""
     server = server_on_each_backend
     with genuine_sessions(server, tmp_path / "cache") as make:
         owner_session = make()
         dailies: Dailies = make_dailies(owner_session)
-        mallory = another_user(server, make)
         yield {
             "server": server,
             "dailies": dailies,
             "owner": personal_link(owner_session, dailies.review_session),
             "ann": link(owner_session, dailies.ann),
             "bob": link(owner_session, dailies.bob),
-            "mallory": link(mallory, mallory.get("ReviewSession", dailies.review_session["id"])),
+            "make": make,
         }
 
 
-def test_who_may_present_and_the_refusals_change_nothing(world: Dict[str, Any]) -> None:
-    owner, ann, mallory = world["owner"], world["ann"], world["mallory"]
+@pytest.fixture
+def mallory(world: Dict[str, Any]) -> Page:
+    """A link made by Mallory, another user (the session is not private: her link opens it)."""
+    session = another_user(world["server"], world["make"])
+    return link(session, session.get("ReviewSession", world["dailies"].review_session["id"]))
+
+
+def test_who_may_present_and_the_refusals_change_nothing(
+    world: Dict[str, Any], mallory: Page
+) -> None:
+    owner, ann = world["owner"], world["ann"]
     v001, v002 = (o["id"] for o in world["dailies"].objects)
     me = current(owner)["you"]
     assert me["may_present"] is True and me["key"].startswith("u:")
