@@ -23,7 +23,7 @@ from xml.etree import ElementTree
 import pytest
 from support.cli import run_ft_dcc
 from support.cut_files import FIRST_CUT, HOUR, RATE, SHOTS, edl_file, otio_timeline
-from support.entities import genuine_sessions
+from support.entities import emptied, genuine_sessions
 
 otio = pytest.importorskip("opentimelineio")
 
@@ -67,7 +67,12 @@ def studio(
         env = {"FTRACK_SERVER": sqlite_server.url, "FTRACK_API_USER": sup,
                "FTRACK_API_KEY": key.group(1),
                "FTRACK_API_SCHEMA_CACHE_PATH": str(cache / "sup")}  # fmt: skip
-        yield {"project": name, "versions": versions, "env": env, "make": make}
+        yield {"project": name, "versions": versions, "env": env, "reader": make()}
+
+
+def fresh(studio: Dict[str, Any]) -> Any:
+    """The module's genuine reader with nothing cached: it reads from the server."""
+    return emptied(studio["reader"])
 
 
 def _items(reader: Any, session_id: str) -> List[Tuple[str, str, Dict[str, Any]]]:
@@ -107,7 +112,7 @@ def test_an_edl_makes_a_session_in_cut_order_with_each_items_timing(
         (3, "sh999_temp", "no shot")
     ]
     assert reply["gaps"] == [{"record_in": "01:00:02:18", "record_out": "01:00:03:00"}]
-    reader = studio["make"]()
+    reader = fresh(studio)
     items = _items(reader, _session_id(reader, studio["project"], "Reel 2 cut"))
     latest = {shot: versions[1]["id"] for shot, versions in studio["versions"].items()}
     assert [(shot, version) for shot, version, _ in items] == [
@@ -131,7 +136,7 @@ def test_the_text_report_names_what_was_left_out_and_the_gap(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "event 3 (sh999_temp): no shot" in done.stdout
     assert "gap from 01:00:02:18 to 01:00:03:00" in done.stdout
-    reader = studio["make"]()
+    reader = fresh(studio)
     items = _items(reader, _session_id(reader, studio["project"], "Reel 2 text"))
     approved = {shot: versions[0]["id"] for shot, versions in studio["versions"].items()}
     assert [version for _, version, _ in items] == [
@@ -151,7 +156,7 @@ def test_strict_refuses_a_cut_with_a_gap_and_writes_nothing(
 
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
     assert "nothing was written" in done.stderr and "gap" in done.stderr
-    reader = studio["make"]()
+    reader = fresh(studio)
     assert reader.query(f'ReviewSession where name is "Reel 2 strict" and project.name is '
                         f'"{studio["project"]}"').all() == []  # fmt: skip
 
@@ -167,7 +172,7 @@ def test_a_rate_that_is_no_frame_rate_is_refused_and_nothing_written(
 
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stdout + done.stderr
     assert "is not a cut's frame rate" in done.stderr and "from 1 to 240" in done.stderr
-    reader = studio["make"]()
+    reader = fresh(studio)
     assert reader.query(f'ReviewSession where name is "Reel 2 rate" and project.name is '
                         f'"{studio["project"]}"').all() == []  # fmt: skip
 
@@ -184,7 +189,7 @@ def test_opentimelineio_and_fcp_xml_cuts_make_the_same_session(
                   "--from-cut", str(path), "--json")  # fmt: skip
 
     assert done.returncode == 0, done.stdout + done.stderr
-    reader = studio["make"]()
+    reader = fresh(studio)
     items = _items(reader, _session_id(reader, studio["project"], name))
     assert [(shot, timing["event"]) for shot, _, timing in items] == [
         ("sh040", 1),
@@ -204,7 +209,7 @@ def test_a_new_revision_reorders_adds_and_removes_and_keeps_the_items_notes(
     first = edl_file(tmp_path / "reel3_v1.edl", [e for e in FIRST_CUT if e[0] != 3])
     made = ft_dcc(env, "review", "create", "Reel 3", "--project", project, "--from-cut", str(first))
     assert made.returncode == 0, made.stdout + made.stderr
-    reader = studio["make"]()
+    reader = fresh(studio)
     session_id = _session_id(reader, project, "Reel 3")
     before = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in reader.query(
         "select id, asset_version.asset.parent.name from ReviewSessionObject where "
@@ -213,6 +218,7 @@ def test_a_new_revision_reorders_adds_and_removes_and_keeps_the_items_notes(
                                   before["sh030"], "parent_type": "ReviewSessionObject",
                                   "user_id": reader.query("User").first()["id"]})  # fmt: skip
     reader.commit()
+    note_id = note["id"]
     second = edl_file(
         tmp_path / "reel3_v2.edl",
         [
@@ -226,17 +232,17 @@ def test_a_new_revision_reorders_adds_and_removes_and_keeps_the_items_notes(
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "removed: sh010" in done.stdout and "revision 2" in done.stdout
-    after = _items(studio["make"](), session_id)
+    after = _items(fresh(studio), session_id)
     assert [shot for shot, _, _ in after] == ["sh020", "sh030", "sh050"]
     assert after[1][2]["source_in"] == "00:00:41:17" and after[1][2]["record_in"] == "01:00:00:19"
-    ids = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in studio["make"]().query(
+    ids = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in fresh(studio).query(
         "select id, asset_version.asset.parent.name from ReviewSessionObject where "
         f'review_session_id is "{session_id}"').all()}  # fmt: skip
     assert ids["sh030"] == before["sh030"] and ids["sh020"] == before["sh020"]
-    kept = studio["make"]().query(f'select parent_id from Note where id is "{note["id"]}"').one()
+    kept = fresh(studio).query(f'select parent_id from Note where id is "{note_id}"').one()
     assert kept["parent_id"] == before["sh030"]
-    described = studio["make"]().query(f'select description from ReviewSession where id is '
-                                       f'"{session_id}"').one()  # fmt: skip
+    described = fresh(studio).query(f'select description from ReviewSession where id is '
+                                    f'"{session_id}"').one()  # fmt: skip
     assert "revision 2" in described["description"]
 
 
@@ -273,7 +279,7 @@ def test_notes_export_as_markers_at_the_cuts_record_timecodes(
     cut = edl_file(tmp_path / "reel4.edl", FIRST_CUT)
     made = ft_dcc(env, "review", "create", "Reel 4", "--project", project, "--from-cut", str(cut))
     assert made.returncode == 0, made.stdout + made.stderr
-    writer = studio["make"]()
+    writer = fresh(studio)
     items = {o["asset_version"]["asset"]["parent"]["name"]: o["id"] for o in writer.query(
         "select id, asset_version.asset.parent.name from ReviewSessionObject where "
         f'review_session_id is "{_session_id(writer, project, "Reel 4")}"').all()}  # fmt: skip
