@@ -64,10 +64,11 @@ RECONNECT_DELAY = 0.5
 #: How long ``PgBus.revoke`` waits for the other processes to confirm (seconds): reached only
 #: when one is stuck (a process that died has no listener any more, and is not waited for).
 ACK_TIMEOUT = 5.0
-#: The processes listening for revocations on this database (their listener's last query).
-_LISTENERS = sa.text(
-    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-    f"AND query = 'LISTEN {CHANNEL}'"
+#: A revocation's ``NOTIFY`` (``:payload``) and how many processes listen for revocations on
+#: this database (their listener's last query), in one statement: one round trip.
+_ANNOUNCE = sa.text(
+    "SELECT (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+    f"AND query = 'LISTEN {CHANNEL}'), pg_notify('{CHANNEL}', :payload)"
 )
 
 Subscriber = Callable[["Revocation"], None]
@@ -314,13 +315,9 @@ class PgBus(RevocationBus):
         with self._lock:
             self._waiting[token] = waiter
         try:
-            with self.engine.begin() as connection:
-                others = int(connection.execute(_LISTENERS).scalar() or 0) - 1
-                connection.execute(
-                    sa.select(
-                        sa.func.pg_notify(CHANNEL, f"R {self.origin} {token} {kind} {subject}")
-                    )
-                )
+            payload = f"R {self.origin} {token} {kind} {subject}"
+            with one_statement(self.engine) as connection:
+                others = int(connection.execute(_ANNOUNCE, {"payload": payload}).scalar() or 0) - 1
             if self._listener.is_current():
                 return  # revoked by a subscriber: the confirmations come through this thread
             if not waiter.wait(others, ACK_TIMEOUT):

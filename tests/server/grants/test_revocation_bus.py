@@ -201,3 +201,29 @@ def test_an_idle_sqlite_server_reads_its_revocation_log_only_after_a_commit(
     finally:
         bus.close()
         engine.dispose()
+
+
+def test_a_revocation_is_one_statement_and_each_confirmation_one(
+    new_database_url: Callable[[str], str],
+) -> None:
+    """Its ``NOTIFY`` and the count of the processes that must confirm it go in one statement
+    (they were two, in a transaction of their own), and each other process confirms in one."""
+    import sqlalchemy as sa
+
+    from ft_dcc.server.grants import bus as grants
+
+    engine = _engine(new_database_url("postgresql"))
+    buses = [grants.make_bus(engine) for _ in range(2)]
+    try:
+        sent: List[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *a: sent.append(str(a[2])))
+
+        buses[0].revoke(grants.USER, "user-1")  # returns once the other bus confirmed
+
+        assert len(sent) == 2, sent
+        assert "pg_stat_activity" in sent[0] and "pg_notify" in sent[0]
+        assert "pg_notify" in sent[1]
+    finally:
+        for bus in buses:
+            bus.close()
+        engine.dispose()
