@@ -26,6 +26,11 @@ from support.net import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 
+#: the shot's length (the cached 12-frame scene's range cut by the script to the task's): what
+#: is checked is what the panel shows and where the click publishes, and each captured frame is
+#: a software-GL render and redraws (~0.15 CPU-s)
+FRAMES = 4
+
 
 def texts(labels):
     """The labels' texts run together (the sidebar wraps long ones anywhere)."""
@@ -37,7 +42,7 @@ def test_the_panel_shows_task_session_and_profile_before_the_click(
 ):
     session = open_session(embedded_server, tmp_path)
     project = f"blprev{uuid.uuid4().hex[:6]}"
-    task = make_task(session, project, task_name="animation")
+    task = make_task(session, project, 1001, 1000 + FRAMES, task_name="animation")
     entity = session.query(f'Task where name is "animation" and project.name is "{project}"').one()
     entity["type"] = session.query('Type where name is "Animation"').one()
     session.commit()
@@ -54,14 +59,16 @@ def test_the_panel_shows_task_session_and_profile_before_the_click(
     env["FT_DCC_SETTINGS"] = str(write_json(tmp_path / "studio.json", settings))
     work = Path(jobs) / project / "sq010" / "sh010" / "animation" / "work"
     work.mkdir(parents=True)
-    # the demo scene of 1001-1012 at 25 fps, 320x180, saved by Blender 3.4: the copy of the one
-    # this test process built (a background Blender start) for the other windowed tests
+    # the demo scene of 1001-1012 at 25 fps, 320x180, saved by Blender 3.4 (the script cuts it to
+    # the task's range: an edit the publish saves first): the copy of the one this test process
+    # built (a background Blender start) for the other windowed tests
     blend = work / "sh010_anim_v003.blend"
     shutil.move(str(build_scene_34(tmp_path, env)), blend)
     shots = tmp_path / "shots"
     shots.mkdir()
     options = {"zip": str(build_addon_zip(tmp_path / "dist")), "screenshots": str(shots),
-               "dead_server": f"http://127.0.0.1:{free_port()}"}  # fmt: skip
+               "dead_server": f"http://127.0.0.1:{free_port()}",
+               "frame_end": 1000 + FRAMES}  # fmt: skip
     result = run_blender(
         "panel_preview.py", [write_json(tmp_path / "preview.json", options)], env, gui=True,
         blend=blend,

@@ -1,6 +1,8 @@
 """What the sidebar says the publish will use, before the click, then the click itself.
 
-Args: a JSON file with zip, screenshots (a folder) and dead_server (a URL nothing answers).
+Args: a JSON file with zip, screenshots (a folder), dead_server (a URL nothing answers) and
+frame_end (the scene's last frame, the task's: set before anything is drawn, as the artist sets
+the shot's range; the publish saves that edit first).
 In a window (Xvfb), with only the add-on zip's ft_dcc: shows the ftrack tab and waits (a
 condition: the panel's preview is no longer being read, 300 s at most) until the panel shows
 what the publish will use; records every label the panel draws and takes panel-preview.png;
@@ -28,6 +30,7 @@ bpy.ops.preferences.addon_install(filepath=options["zip"])
 import addon_utils  # noqa: E402
 
 addon_utils.enable("ft_dcc_blender", default_set=True)
+bpy.context.scene.frame_end = options["frame_end"]  # the shot's range, the task's
 wm = bpy.context.window_manager
 state = {"give_up_at": time.monotonic() + 300, "result": {"blender": bpy.app.version_string}}
 
