@@ -2,15 +2,17 @@
 
 uvicorn's ``Server.main_loop`` wakes every 0.1 s to call ``on_tick`` (the Date header once a
 second, ``limit_max_requests``, ``should_exit``): ten wake-ups a second in every idle process,
-most of an idle four-worker server's CPU. :class:`IdleServer` calls the same ``on_tick`` once a
-second, just after the second turns (the Date header changes when the clock's second does), and
-at once when ``handle_exit`` is called (SIGINT/SIGTERM: uvicorn installs it with
-``signal.signal``, so it runs in the main thread between two bytecodes, possibly inside the
-event loop's own code; it only sets flags and writes to the loop's self-pipe through
-``call_soon_threadsafe``, which is what asyncio's own SIGINT handler does).
+most of an idle four-worker server's CPU. :class:`IdleServer` dates its replies when they are
+made instead (:class:`DatedState`: the default headers, with the Date of the second they are
+read in, are what every HTTP reply and WebSocket handshake starts from), so its loop waits only
+for ``handle_exit`` (SIGINT/SIGTERM: uvicorn installs it with ``signal.signal``, so it runs in
+the main thread between two bytecodes, possibly inside the event loop's own code; it only sets
+flags and writes to the loop's self-pipe through ``call_soon_threadsafe``, which is what
+asyncio's own SIGINT handler does): an idle process's loop does not wake at all. With a request
+limit or ``callback_notify`` set it calls ``on_tick`` once a second, just after the second turns.
 
-Everything else is uvicorn's: ``on_tick`` (Date header, ``callback_notify``, the request limit,
-checked once a second instead of ten times), shutdown and ``timeout_graceful_shutdown``, a second
+Everything else is uvicorn's: ``on_tick`` (``callback_notify``, the request limit, checked once a
+second instead of ten times), shutdown and ``timeout_graceful_shutdown``, a second
 SIGINT forcing the exit, the supervisor's health pings (answered by their own thread). With
 ``--workers N`` uvicorn's supervisor builds each worker's server: :func:`idle_workers` has it
 build an :class:`IdleServer`.
@@ -42,14 +44,16 @@ import socket
 import sys
 import threading
 import time
+from email.utils import formatdate
 from types import FrameType
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import uvicorn
 from uvicorn._subprocess import subprocess_started
+from uvicorn.server import ServerState
 from uvicorn.supervisors import multiprocess
 
-#: past the turn of the second, so that the Date header ``on_tick`` writes shows the new one
+#: past the turn of the second, so that a tick there sees the new one
 _AFTER_THE_SECOND = 0.01
 
 
@@ -58,18 +62,56 @@ def until_next_second(now: float) -> float:
     return 1.0 - now % 1.0 + _AFTER_THE_SECOND
 
 
+Headers = List[Tuple[bytes, bytes]]
+
+
+class DatedState(ServerState):
+    """uvicorn's server state whose default headers are those ``on_tick`` writes (the Date, if
+    the config has one, and the config's own), dated the second they are read in."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        self._config = config
+        self._second: Optional[int] = None
+        self._headers: Headers = []
+        super().__init__()
+
+    @property  # over uvicorn's plain attribute
+    def default_headers(self) -> Headers:
+        second = int(time.time())
+        if second != self._second:
+            date = formatdate(second, usegmt=True).encode()
+            dated = [(b"date", date)] if self._config.date_header else []
+            self._second, self._headers = second, dated + self._config.encoded_headers
+        return self._headers
+
+    @default_headers.setter
+    def default_headers(self, headers: Headers) -> None:
+        """``on_tick``'s (and ``__init__``'s): the same headers, read when they are needed."""
+
+
 class IdleServer(uvicorn.Server):
-    """A uvicorn server whose main loop waits for an exit request or the next second."""
+    """A uvicorn server whose main loop waits for an exit request (or, with a request limit or
+    ``callback_notify``, the next second)."""
 
     _loop: Optional[asyncio.AbstractEventLoop] = None
     _wake: Optional[asyncio.Event] = None
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.server_state = DatedState(config)
 
     async def main_loop(self) -> None:
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         while not await self.on_tick(0):  # tick 0: the once-a-second part every time
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), until_next_second(time.time()))
+                await asyncio.wait_for(self._wake.wait(), self._next_tick())
+
+    def _next_tick(self) -> Optional[float]:
+        """Seconds to the next ``on_tick``: None (only ``handle_exit``) unless it has more to do
+        than the Date header."""
+        ticking = self.config.limit_max_requests is not None or self.config.callback_notify
+        return until_next_second(time.time()) if ticking else None
 
     def handle_exit(self, sig: int, frame: Optional[FrameType]) -> None:
         super().handle_exit(sig, frame)
