@@ -9,7 +9,9 @@ running it. :class:`ReadCache` answers them again from what the batch found:
 - it lives as long as its batch, i.e. inside ONE transaction; entity tables are written only
   under the write lock (one writer at a time), so while a write batch runs, only its own
   statements change them;
-- it hears every statement its connection runs (SQLAlchemy's ``before_execute``): an UPDATE or
+- it hears every statement its connection runs (SQLAlchemy's ``before_execute``, through the one
+  listener :func:`hear` puts on a store's engine: a listener on each batch's connection cost a
+  registration, a dispatcher of its own on every statement and a clean-up): an UPDATE or
   DELETE forgets what was read of its table, and any statement whose target it cannot tell
   (text, an upsert, DDL) forgets everything. A plain INSERT adds rows but changes none already
   read, so it forgets nothing;
@@ -20,11 +22,12 @@ A reader gets a copy of a kept row, so nothing it does to the row reaches the ca
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
-from typing import Dict, Hashable, Optional, Set
+from typing import Dict, Hashable, List, Optional, Set
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from ft_dcc.server.query.values import StoredRow
 
@@ -42,7 +45,10 @@ class ReadCache:
 
     def __init__(self, connection: Connection) -> None:
         self._tables: Dict[str, _Read] = {}
-        sa.event.listen(connection, "before_execute", self._before_execute)
+        if connection.engine in _HEARING:
+            _OPEN.setdefault(connection, []).append(self)
+        else:  # an engine :func:`hear` was not given: a listener on this connection
+            sa.event.listen(connection, "before_execute", self._before_execute)
 
     def row(self, table: str, asked: Hashable) -> Optional[StoredRow]:
         """A copy of the row found for ``asked`` in ``table``, if one was kept."""
@@ -74,6 +80,25 @@ class ReadCache:
             self._tables.pop(target.name, None)
         else:
             self._tables.clear()
+
+
+#: the engines whose connections :func:`hear` tells their caches' statements
+_HEARING: weakref.WeakSet[Engine] = weakref.WeakSet()
+#: the caches of each connection (a batch's, and those of the batches its in-batch actions run)
+_OPEN: weakref.WeakKeyDictionary[Connection, List[ReadCache]] = weakref.WeakKeyDictionary()
+
+
+def hear(engine: Engine) -> None:
+    """Tell the caches of ``engine``'s connections every statement they run, through one listener
+    on the engine. Call it before the engine's first connection: a connection hears only the
+    listeners its engine had when it was made."""
+    sa.event.listen(engine, "before_execute", _heard)
+    _HEARING.add(engine)
+
+
+def _heard(connection: Connection, statement: object, *args: object) -> None:
+    for cache in _OPEN.get(connection, ()):
+        cache._before_execute(connection, statement, *args)
 
 
 def _adds_rows_only(statement: object) -> bool:

@@ -36,6 +36,7 @@ from ft_dcc.server.rules import default_rules
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.rules.registry import Change, Operation
 from ft_dcc.server.store.batch import Answer, Batch
+from ft_dcc.server.store.reads import hear
 from ft_dcc.server.store.shared_tables import schema_tables
 from ft_dcc.server.store.statements import Statements
 from ft_dcc.server.store.upgrade import upgrade
@@ -94,6 +95,7 @@ class Store:
         creator_table(self.metadata)
         tombstone_table(self.metadata)
         self.engine = make_engine(database_url)
+        hear(self.engine)  # before its first connection (see store.reads)
         try:
             check_reachable(self.engine)
             upgrade(self.engine, self.metadata, shared)  # see store.upgrade
