@@ -8,14 +8,15 @@ up ``store.lookups``'.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, cast
+import functools
+from typing import Callable, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple, cast
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from ft_dcc.protocol.json_value import JsonObject, JsonValue
 from ft_dcc.server.common.errors import ApiOperationError
-from ft_dcc.server.model.schema import EntityType, LinkTable
+from ft_dcc.server.model.schema import EntityType, LinkTable, SchemaModel
 from ft_dcc.server.model.storage import DISCRIMINATOR
 from ft_dcc.server.query.ast import Query
 from ft_dcc.server.query.compiler import ProjectionTree, projection_tree
@@ -82,6 +83,13 @@ CASCADE = {
 }
 
 
+@functools.lru_cache(maxsize=4)
+def _cascade_loops(model: SchemaModel) -> FrozenSet[str]:
+    """The families whose delete may cascade to rows of their own family: the same for every
+    batch of ``model`` (the process's one schema), so found once, not per batch."""
+    return frozenset(self_cascading(CASCADE, model))
+
+
 def _immutable(etype: EntityType, name: str) -> ApiOperationError:
     return _fail(
         f"'{name}' of {etype.name} is immutable and cannot be changed; create a new "
@@ -115,7 +123,7 @@ class Batch(Planning):
         #: the creates planned and judged, to be written together (``write_pending``)
         self.pending = Pending()
         #: the deletes judged, to be deleted together (``store.removing``)
-        self.removals = Removals(self_cascading(CASCADE, self.model))
+        self.removals = Removals(_cascade_loops(self.model))
         self._replies: List[JsonObject] = []
         #: while a run of creates is written: the ancestries its changes found (its rows'
         #: parents do not move meanwhile; ``store.changes.ancestry``)

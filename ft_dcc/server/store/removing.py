@@ -17,7 +17,7 @@ it names a row not in the run yet; else the run is written first, as one by one.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
+from typing import AbstractSet, Dict, List, Mapping, Optional, Protocol, Sequence, Set, Tuple
 
 import sqlalchemy as sa
 
@@ -72,7 +72,7 @@ def self_cascading(cascade: Mapping[str, List[Tuple[str, str]]], model: SchemaMo
     return found
 
 
-def runs_together(model: SchemaModel, operation: object, loops: Set[str]) -> bool:
+def runs_together(model: SchemaModel, operation: object, loops: AbstractSet[str]) -> bool:
     """Whether ``operation`` is a delete that may be deleted with a run (see the module)."""
     if not isinstance(operation, dict) or operation.get("action") != "delete":
         return False
@@ -86,7 +86,7 @@ def runs_together(model: SchemaModel, operation: object, loops: Set[str]) -> boo
 class Removals:
     """The run of deletes judged and not written yet (all of one type)."""
 
-    def __init__(self, loops: Set[str]) -> None:
+    def __init__(self, loops: AbstractSet[str]) -> None:
         self.loops = loops
         self.etype: Optional[EntityType] = None
         self.rows: List[Tuple[EntityType, Key, StoredRow]] = []
