@@ -110,6 +110,8 @@ def make_postgres_engine(url: URL) -> Engine:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:  # pragma: no cover - driver callback
         options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # SQLAlchemy's own autocommit (VACUUM): no transaction begins, none to say
         write = bool(options.get("ft_write"))
         alone = bool(options.get(ONE_STATEMENT_OPTION)) and not write
         _set_isolation(connection, write, bool(options.get(SIDE_TABLE_OPTION)), alone)

@@ -124,3 +124,17 @@ def test_one_statement_is_one_round_trip_and_leaves_the_next_transaction_alone(
             assert _in_transaction(connection)
 
     assert sum("pg_advisory_xact_lock" in s for s in seen) == 2  # each write's lock
+
+
+def test_sqlalchemys_autocommit_stays_autocommit(engine: sa.engine.Engine) -> None:
+    """A connection given SQLAlchemy's own ``AUTOCOMMIT`` (``VACUUM`` after a restore or a
+    migration, which PostgreSQL refuses in a transaction) runs without one, also on a pooled
+    connection that ran a lone statement and a transaction before. Seen failing: the begin hook
+    turned psycopg's autocommit off again, and every restore into PostgreSQL failed."""
+    with one_statement(engine) as connection:
+        connection.exec_driver_sql("SELECT 1")
+    with engine.connect() as connection:
+        _isolation(connection)
+    for _ in range(2):
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM (ANALYZE)")
