@@ -205,13 +205,21 @@ def two_shots(embedded_server: Any, tmp_path_factory: Any) -> str:
     return report.review_url
 
 
+#: An item's player has made its start seek and its counter names the picture shown (no frame
+#: sought whose picture the browser has yet to report: on a busy machine that report comes a
+#: while after the seek ends, and a test recording the counters from then on saw it first)
+SETTLED = "(i) => i.player && i.player.ready && i.player.pending === null"
+
+
 def open_ready(page: Any, url: str) -> Any:
-    """Open the two shots' page and wait until both movies show a picture; the shown items."""
+    """Open the two shots' page and wait until both movies show a picture and each counter
+    names it; the shown items."""
     assert page.goto(url).status == 200
     items = page.locator(".asset-group article.item:not([hidden])")
     for index in range(items.count()):
         video = items.nth(index).locator("video").element_handle()
         page.wait_for_function("(v) => v.readyState >= 2 && !v.seeking", arg=video)
+        page.wait_for_function(SETTLED, arg=items.nth(index).element_handle())
     return items
 
 
