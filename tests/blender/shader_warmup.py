@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Dict, Iterator, List
+
+from support.waiting import wait_until
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +70,7 @@ def shader_cache_warmed(env: Dict[str, str]) -> Iterator[List[str]]:
 
 
 def _wait_for(marker: Path) -> None:
-    deadline = time.monotonic() + WAIT
-    while not marker.exists():
-        if time.monotonic() > deadline:
-            log.warning("no windowed Blender warmed the shader cache in %.0f s: starting", WAIT)
-            return
-        time.sleep(0.1)
+    try:
+        wait_until(marker.exists, "the shader cache's warm-up", timeout=WAIT, interval=0.1)
+    except AssertionError:  # the warming Blender hung: start all the same, only slower
+        log.warning("no windowed Blender warmed the shader cache in %.0f s: starting", WAIT)
