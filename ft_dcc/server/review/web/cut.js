@@ -357,7 +357,7 @@
       self.log.push({ piece: index, due: self.due || null, at: performance.now(),
         asked: slot.asked, ready: slot.readyAt, by: slot.video.dataset.readyBy });
       self.due = null;
-      if (self.playing) self.playSlot(slot);
+      if (self.playing) self.playShown(slot);
       self.prepareNext();
     };
     if (slot.ready) show();
@@ -375,6 +375,28 @@
       free.prepare(next, next.from);
       return;
     }
+  };
+
+  /** Play ``slot`` once the cut-in picture it was just made to show is painted: at the next
+      animation frame (the paint that shows it follows), or half a frame's time on where the
+      browser gives none (a hidden tab, a page it does not render). Played at once, a page held
+      up as it cut (a starved machine) would first show the shot already moved past its cut in. */
+  Cut.prototype.playShown = function (slot) {
+    var self = this;
+    var index = self.index;
+    var moves = self.moves;
+    var started = false;
+    var timer = null;
+    var play = function () {
+      if (started) return;
+      started = true;
+      window.clearTimeout(timer);
+      if (self.playing && self.index === index && self.active === slot && self.moves === moves) {
+        self.playSlot(slot);
+      }
+    };
+    timer = window.setTimeout(play, 500 / self.pieces[index].rate);
+    window.requestAnimationFrame(play);
   };
 
   Cut.prototype.playSlot = function (slot) {
