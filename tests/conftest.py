@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Union
 
@@ -124,16 +125,24 @@ class EmbeddedServer:
                 args, env=env, stdout=stderr, stderr=stderr, new_database=self.sqlite_file
             )
         deadline = time.monotonic() + START_SECONDS
+        probe = uuid.uuid4().hex
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 log = self.stderr_path.read_text(errors="replace")
                 error = PortTakenError if "address already in use" in log.lower() else RuntimeError
                 raise error(f"embedded server exited with {self.process.returncode}:\n{log}")
-            if answers(self.url + "/", deadline):
+            # the answer must be this server's (its request log has the probe: written before
+            # it answers), not another process's on the port: that one keeps ours from binding
+            # it, and ours exits (above)
+            if answers(f"{self.url}/?start-probe={probe}", deadline) and self._logged(probe):
                 return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"embedded server did not answer within {START_SECONDS} s")
+
+    def _logged(self, probe: str) -> bool:
+        """Whether this server's request log has a request of the start's ``probe``."""
+        return any(probe in entry.get("query", "") for entry in self.requests_since(0))
 
 
 class PortTakenError(RuntimeError):

@@ -1,6 +1,8 @@
 """Waiting for a test server to start does not depend on the machine's speed: a server that
 listens but answers its first request slowly (a loaded machine, its first request warming it up)
-is waited for until the start's deadline, not failed after a second."""
+is waited for until the start's deadline, not failed after a second. And the answer waited for is
+the started server's own: another process answering on its port (parallel workers pick free
+ports at the same moment) is not taken for it."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import threading
 import time
 from typing import Iterator
 
+import conftest
 import pytest
 from support.net import answers
 
@@ -47,3 +50,43 @@ def test_nothing_listening_is_not_yet_an_answer() -> None:
     from support.net import free_port
 
     assert not answers(f"http://127.0.0.1:{free_port()}/", time.monotonic() + 60)
+
+
+class _Other(http.server.BaseHTTPRequestHandler):
+    """Another process's server: answers anything at once."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_port_another_server_answers_on_is_not_taken_for_the_started_one(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The free port handed out first is already served by another process (another worker's
+    server that picked it the same moment): the started server cannot bind it, and the start
+    goes on with another port instead of handing the other server's answers to the tests (seen
+    in a whole run: the PostgreSQL group's tests ran against another worker's server, then
+    failed, refused, when it stopped)."""
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Other)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    taken = other.server_address[1]
+    handed = [taken]
+    free_port = conftest.free_port
+    monkeypatch.setattr(conftest, "free_port", lambda: handed.pop() if handed else free_port())
+    try:
+        server = conftest.start_server(tmp_path)
+    finally:
+        other.shutdown()
+        other.server_close()
+    try:
+        assert server.port != taken
+        assert server.process is not None and server.process.poll() is None
+        assert server.requests_since(0), "the started server answered none of the start's probes"
+    finally:
+        server.stop()
