@@ -20,7 +20,7 @@ ACTS = frozenset(
         "media.downloaded", "note.created", "drawing.created", "verdict.given",
         "presenter.taken", "link.revoked", "session.changed", "access.refused",
         "audit.counted", "version.added", "version.removed", "version.moved",
-        "note.reopened",
+        "note.reopened", "note.shared",
     }
 )  # fmt: skip
 #: ``prev_hash`` of a session's first entry.

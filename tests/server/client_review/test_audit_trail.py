@@ -6,6 +6,7 @@ appends of several workers still make one chain)."""
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 import uuid
@@ -25,6 +26,8 @@ from web.feedback_fixtures import (
     stroke_png,
 )
 from web.test_presenter_api import new_page
+
+from ft_dcc.server.audit import entry as ACTS_MODULE
 
 ACTION = "ft_dcc.audit"
 
@@ -76,6 +79,11 @@ def review_acts(owner: Owner, dailies: Dailies) -> Dict[str, Page]:
     assert ann.post("/status", {"object_id": item, "status": "approved"}).status_code == 200
     taken = own.post("/presenter", dict(op="take", **new_page()))
     assert taken.status_code == 200, taken.text
+    # a studio note, shared with the session's clients
+    studio = own.post("/notes", {"object_id": item, "content": "sky is the client's call"})
+    assert studio.status_code == 201, studio.text
+    shared = own.post("/share", {"note_id": studio.json()["id"], "shared": True})
+    assert shared.status_code == 200 and shared.json()["shared"] is True, shared.text
     return {"ann": ann, "room": room, "own": own}
 
 
@@ -116,7 +124,7 @@ def test_every_act_is_an_entry_with_who_and_where_in_one_chain(
         ("session.changed", user), ("session.changed", user), ("session.changed", user),
         ("link.opened", ann), ("link.opened", "room"), ("link.opened", user),
         ("note.created", ann), ("drawing.created", ann), ("verdict.given", ann),
-        ("presenter.taken", user),
+        ("presenter.taken", user), ("note.created", user), ("note.shared", user),
         ("session.changed", user),
         ("link.revoked", user), ("link.revoked", user), ("link.revoked", user),
     ], json.dumps(entries, indent=1)  # fmt: skip
@@ -129,11 +137,13 @@ def test_every_act_is_an_entry_with_who_and_where_in_one_chain(
     assert entries[6]["detail"]["object_id"] == dailies.objects[0]["id"]
     assert entries[6]["detail"]["note_id"] and entries[7]["detail"]["frame"] == 4
     assert entries[8]["detail"]["status"] == "approved"
-    changed = entries[10]["detail"]
+    assert entries[11]["detail"]["note_id"] == entries[10]["detail"]["note_id"]
+    assert entries[11]["detail"]["shared"] is True
+    changed = entries[12]["detail"]
     assert changed["keys"] == ["end_date", "passphrase"] and list(changed["values"]) == ["end_date"]
-    assert entries[11]["detail"]["invitee_id"] == dailies.ann["id"]
-    assert entries[12]["detail"]["links"] == "all client links"
-    assert entries[13]["detail"] == {"invitee_id": dailies.bob["id"], "removed": True}
+    assert entries[13]["detail"]["invitee_id"] == dailies.ann["id"]
+    assert entries[14]["detail"]["links"] == "all client links"
+    assert entries[15]["detail"] == {"invitee_id": dailies.bob["id"], "removed": True}
     assert answer["verify"]["ok"] is True and answer["verify"]["checked"] == len(entries)
     assert answer["verify"]["head"] == entries[-1]["hash"]
     # nothing secret: no link's token, no API key, no passphrase
@@ -141,8 +151,8 @@ def test_every_act_is_an_entry_with_who_and_where_in_one_chain(
     secrets = [page.token for page in pages.values()] + [olive.key, server.api_key, passphrase]
     assert not [s for s in secrets if s in text]
     # since: only the entries at or after that time
-    later = olive.trail(server, session_id, since=entries[10]["time"])["entries"]
-    assert [e["seq"] for e in later] == [e["seq"] for e in entries[10:]]
+    later = olive.trail(server, session_id, since=entries[12]["time"])["entries"]
+    assert [e["seq"] for e in later] == [e["seq"] for e in entries[12:]]
 
 
 def test_only_administrators_and_the_owner_read_the_trail(owner: Tuple[Any, Owner]) -> None:
@@ -178,3 +188,37 @@ def test_bad_reads_are_told_what_to_send(owner: Tuple[Any, Owner]) -> None:
     dailies = make_dailies(olive.session)
     far = olive.trail(server, str(dailies.review_session["id"]), after=2**40, verify=True)
     assert far["entries"] == [] and far["next_after"] is None and far["verify"]["ok"] is True
+
+
+def _named_acts(node: ast.expr) -> List[str]:
+    """The act names an argument can be: a string, or either string of a conditional."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        return _named_acts(node.body) + _named_acts(node.orelse)
+    return []
+
+
+def test_every_act_the_server_records_is_one_the_trail_takes() -> None:
+    """An act the trail does not know is refused when it is recorded, after the act stood (a
+    logged error, no entry): sharing a note with the clients was never in the trail so. Every
+    act named where the server records one (``record``, ``record_after``, ``record_act``) is in
+    :data:`ft_dcc.server.audit.entry.ACTS`."""
+    server = Path(ACTS_MODULE.__file__).resolve().parents[1]
+    recorders = {"record", "record_after", "record_act"}
+    named: Dict[str, List[str]] = {}
+    for path in sorted(server.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            # a recorder called, or handed to a thread pool: run_in_threadpool(record_act, ...)
+            calls = [(node.func, node.args[1:])]
+            if node.args:
+                calls.append((node.args[0], node.args[2:]))
+            for func, args in calls:
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                for act in _named_acts(args[0]) if name in recorders and args else []:
+                    named.setdefault(act, []).append(f"{path.relative_to(server)}:{node.lineno}")
+    assert "note.shared" in named and "link.opened" in named, sorted(named)
+    unknown = {act: where for act, where in named.items() if act not in ACTS_MODULE.ACTS}
+    assert unknown == {}
