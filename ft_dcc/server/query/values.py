@@ -37,6 +37,10 @@ def to_utc_naive(value: dt.datetime) -> dt.datetime:
 def parse_datetime(text: str) -> dt.datetime:
     try:
         return to_utc_naive(decode_datetime(text.strip()))
+    except OverflowError:  # valid as written, but its UTC time is before year 1 or after 9999
+        raise ValueTypeError(
+            f"'{text}' is out of range: a date-time must fall within years 1 to 9999 in UTC"
+        ) from None
     except ValueError:
         try:
             return dt.datetime.combine(dt.date.fromisoformat(text.strip()), dt.time())

@@ -164,3 +164,19 @@ def test_strings_that_cannot_be_stored_are_refused_not_crashed(server: Any) -> N
     body = json.dumps([create("Project", name="\ud800", full_name="x")], ensure_ascii=True)
     response = raw_api(server, body)
     assert response.status_code == 400, response.text
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_a_date_time_outside_the_years_utc_holds_is_refused_not_crashed(
+    server: Any, when: str
+) -> None:
+    """A date-time whose UTC time falls before year 1 or after 9999 (written in a time zone:
+    valid as written): refused as a bad value, written or asked for, naming it; nothing made."""
+    name = f"p{new_id()[:8]}"
+    made = create("Project", name=name, full_name="x", start_date=when)
+    body = refused(call(server, [made]), 400, "ValidationError")
+    assert when in body["content"] and "9999" in body["content"], body
+    assert query(server, f'select id from Project where name is "{name}"') == []
+    asked = {"action": "query", "expression": f'select id from Project where start_date > "{when}"'}
+    body = refused(call(server, [asked]), 400, "ValidationError")
+    assert when in body["content"], body
