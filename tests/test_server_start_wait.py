@@ -11,9 +11,9 @@ import threading
 import time
 from typing import Iterator
 
-import conftest
 import pytest
 from support.net import answers
+from support.trust import root_conftest
 
 #: longer than a read timeout of one second
 SLOW_SECONDS = 1.5
@@ -77,6 +77,7 @@ def test_a_port_another_server_answers_on_is_not_taken_for_the_started_one(
     thread.start()
     taken = other.server_address[1]
     handed = [taken]
+    conftest = root_conftest()  # by its path: another folder's conftest may hold the name
     free_port = conftest.free_port
     monkeypatch.setattr(conftest, "free_port", lambda: handed.pop() if handed else free_port())
     try:
