@@ -120,6 +120,7 @@ class EmbeddedServer:
             str(self.request_log),
             *self.extra_args,
         ]
+        mark = self.log_mark()  # a restart's log already has the requests before it
         with open(self.stderr_path, "ab") as stderr:  # the child has its own descriptor
             self.process = launcher.launch(
                 args, env=env, stdout=stderr, stderr=stderr, new_database=self.sqlite_file
@@ -134,15 +135,16 @@ class EmbeddedServer:
             # the answer must be this server's (its request log has the probe: written before
             # it answers), not another process's on the port: that one keeps ours from binding
             # it, and ours exits (above)
-            if answers(f"{self.url}/?start-probe={probe}", deadline) and self._logged(probe):
+            if answers(f"{self.url}/?start-probe={probe}", deadline) and self._logged(probe, mark):
                 return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"embedded server did not answer within {START_SECONDS} s")
 
-    def _logged(self, probe: str) -> bool:
-        """Whether this server's request log has a request of the start's ``probe``."""
-        return any(probe in entry.get("query", "") for entry in self.requests_since(0))
+    def _logged(self, probe: str, mark: int) -> bool:
+        """Whether this server's request log has, after ``mark``, a request of the start's
+        ``probe``."""
+        return any(probe in entry.get("query", "") for entry in self.requests_since(mark))
 
 
 class PortTakenError(RuntimeError):

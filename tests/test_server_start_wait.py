@@ -6,6 +6,7 @@ ports at the same moment) is not taken for it."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import threading
 import time
@@ -19,27 +20,40 @@ from support.trust import root_conftest
 SLOW_SECONDS = 1.5
 
 
-class _Slow(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        time.sleep(SLOW_SECONDS)  # the slow first answer the test is about, not a wait for one
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
+def _answering(delay: float) -> type:
+    """A request handler that answers any GET, empty, after ``delay`` seconds."""
 
-    def log_message(self, *args: object) -> None:
-        pass
+    class Answering(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(delay)  # the answer's own slowness under test, never a wait for one
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Answering
+
+
+@contextlib.contextmanager
+def serving(delay: float) -> Iterator[int]:
+    """Another process's HTTP server, on a free loopback port (yielded), answering after
+    ``delay`` seconds."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _answering(delay))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture()
 def slow_url() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(SLOW_SECONDS) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def test_a_server_that_answers_slowly_is_waited_for(slow_url: str) -> None:
@@ -52,18 +66,6 @@ def test_nothing_listening_is_not_yet_an_answer() -> None:
     assert not answers(f"http://127.0.0.1:{free_port()}/", time.monotonic() + 60)
 
 
-class _Other(http.server.BaseHTTPRequestHandler):
-    """Another process's server: answers anything at once."""
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def test_a_port_another_server_answers_on_is_not_taken_for_the_started_one(
     tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,19 +74,12 @@ def test_a_port_another_server_answers_on_is_not_taken_for_the_started_one(
     goes on with another port instead of handing the other server's answers to the tests (seen
     in a whole run: the PostgreSQL group's tests ran against another worker's server, then
     failed, refused, when it stopped)."""
-    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Other)
-    thread = threading.Thread(target=other.serve_forever, daemon=True)
-    thread.start()
-    taken = other.server_address[1]
-    handed = [taken]
     conftest = root_conftest()  # by its path: another folder's conftest may hold the name
     free_port = conftest.free_port
-    monkeypatch.setattr(conftest, "free_port", lambda: handed.pop() if handed else free_port())
-    try:
+    with serving(0) as taken:
+        handed = [taken]
+        monkeypatch.setattr(conftest, "free_port", lambda: handed.pop() if handed else free_port())
         server = conftest.start_server(tmp_path)
-    finally:
-        other.shutdown()
-        other.server_close()
     try:
         assert server.port != taken
         assert server.process is not None and server.process.poll() is None
