@@ -6,48 +6,15 @@ ports at the same moment) is not taken for it."""
 
 from __future__ import annotations
 
-import contextlib
-import http.server
-import threading
 import time
 from typing import Iterator
 
 import pytest
-from support.net import answers
+from support.net import answers, serving
 from support.trust import root_conftest
 
 #: longer than a read timeout of one second
 SLOW_SECONDS = 1.5
-
-
-def _answering(delay: float) -> type:
-    """A request handler that answers any GET, empty, after ``delay`` seconds."""
-
-    class Answering(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            time.sleep(delay)  # the answer's own slowness under test, never a wait for one
-            self.send_response(200)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Answering
-
-
-@contextlib.contextmanager
-def serving(delay: float) -> Iterator[int]:
-    """Another process's HTTP server, on a free loopback port (yielded), answering after
-    ``delay`` seconds."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _answering(delay))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import http.server
 import socket
+import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict, Iterator, List
 
 import requests
 
@@ -19,6 +21,28 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def answered_by(url: str, pid: int, deadline: float) -> bool:
+    """Whether the ft-dcc server at ``url`` answers yet and is process ``pid`` (or a worker of
+    it): its ``/health`` names the process that answered. False while nothing listens, and for
+    another process's answer on the port (parallel workers pick free ports at the same moment).
+    """
+    try:
+        reply = requests.get(url + "/health", timeout=(1, max(1.0, deadline - time.monotonic())))
+        worker = reply.json().get("worker") if reply.ok else None
+    except (requests.ConnectionError, ValueError, AttributeError):
+        return False
+    return isinstance(worker, int) and pid in (worker, _parent(worker))
+
+
+def _parent(pid: int) -> int:
+    """``pid``'s parent process (0 if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return int(stat.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def post_api(server: Any, operations: List[Dict[str, Any]], *, expect_list: bool = True) -> Any:
@@ -66,3 +90,33 @@ def answers(url: str, deadline: float) -> bool:
         return True
     except requests.ConnectionError:  # refused, or no connection within the second
         return False
+
+
+def _answering(delay: float) -> type:
+    """A request handler that answers any GET, empty, after ``delay`` seconds."""
+
+    class Answering(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(delay)  # the answer's own slowness under test, never a wait for one
+            self.send_response(200)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Answering
+
+
+@contextlib.contextmanager
+def serving(delay: float) -> Iterator[int]:
+    """Another process's HTTP server, on a free loopback port (yielded), answering after
+    ``delay`` seconds."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _answering(delay))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()

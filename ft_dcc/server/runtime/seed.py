@@ -10,6 +10,7 @@ once. ``add_user`` is ``ft-dcc user add`` (the first user is an Administrator, s
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import re
 import uuid
@@ -22,7 +23,10 @@ from ft_dcc.server.http.auth import KeyRing, generate_api_key
 from ft_dcc.server.rules.permissions import ensure_role
 from ft_dcc.server.store.store import Store
 
+log = logging.getLogger(__name__)
+
 DEFAULT_USER = "admin"
+_SERVER_LINE = re.compile(r"^export FTRACK_SERVER=\S*$", re.M)
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+\-]{1,128}$")
 
 
@@ -59,6 +63,11 @@ def write_credentials(path: Path, server_url: str, username: str, api_key: str) 
         f"export FTRACK_API_USER={username}\n"
         f"export FTRACK_API_KEY={api_key}\n"
     )
+    return _write_private(path, text)
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """Replace ``path`` with ``text`` at once, readable by its owner only (mode 0600)."""
     tmp = path.with_name(path.name + f".{uuid.uuid4().hex}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -66,6 +75,22 @@ def write_credentials(path: Path, server_url: str, username: str, api_key: str) 
     os.replace(tmp, path)
     os.chmod(path, 0o600)
     return path
+
+
+def readdress_credentials(path: Path, server_url: str) -> None:
+    """Make the ``credentials.env`` at ``path`` (if any) name ``server_url``: a later start may
+    serve another port than the one the file was written for (the first start's port taken, a
+    new ``--port``). Its user and key lines are kept as they are."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return
+    line = f"export FTRACK_SERVER={server_url}"
+    updated = _SERVER_LINE.sub(lambda _found: line, text, count=1)
+    if updated == text:
+        return
+    log.info("credentials.env now names %s", server_url)
+    _write_private(path, updated)
 
 
 def ensure_credentials(
@@ -83,6 +108,7 @@ def ensure_credentials(
     username = check_username(env_user or _default_username())
     user_id = store.ensure_seed(username)
     if keys.has_key(username):
+        readdress_credentials(credentials_file, server_url)
         return SeedResult(username, user_id)
     api_key = generate_api_key()
     keys.set_key(username, user_id, api_key)

@@ -10,6 +10,7 @@ import re
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -18,7 +19,7 @@ import pytest
 import requests
 from support import free_port, launcher
 from support.cli import run_ft_dcc
-from support.net import answers
+from support.net import answered_by, serving
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
@@ -28,7 +29,10 @@ def clean_env(**extra: str) -> Dict[str, str]:
 
 
 class ServerProcess:
-    """``ft-dcc server`` in a subprocess; ``data=None`` leaves the data dir to its default."""
+    """``ft-dcc server`` in a subprocess; ``data=None`` leaves the data dir to its default.
+
+    Started on a free port, and on another if that one was taken meanwhile (the server then
+    exits, port in use): the answer waited for is this process's own (``answered_by``)."""
 
     def __init__(
         self,
@@ -37,21 +41,30 @@ class ServerProcess:
         extra: Optional[List[str]] = None,
         out_dir: Optional[Path] = None,
     ):
+        for _attempt in range(5):
+            if self._start(data, env, extra or [], out_dir or data.parent):
+                return
+        raise AssertionError("server lost its free port five times: " + self.output())
+
+    def _start(
+        self, data: Optional[Path], env: Dict[str, str], extra: List[str], out_dir: Path
+    ) -> bool:
+        """Start on a free port; False if another process took the port first."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.out = (out_dir or data.parent) / f"stdout-{self.port}.txt"
+        self.out = out_dir / f"stdout-{self.port}.txt"
         args = ["server", "--port", str(self.port)]
         if data is not None:
             args += ["--data", str(data)]
         with open(self.out, "wb") as out:
-            self.proc = launcher.launch(
-                args + (extra or []), env=env, stdout=out, stderr=subprocess.STDOUT
-            )
+            self.proc = launcher.launch(args + extra, env=env, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.output()
-            if answers(self.url + "/", deadline):
-                return
+            if self.proc.poll() is not None:
+                assert "address already in use" in self.output().lower(), self.output()
+                return False
+            if answered_by(self.url, self.proc.pid, deadline):
+                return True
             time.sleep(0.1)
         self.proc.kill()
         raise AssertionError("server did not start: " + self.output())
@@ -68,6 +81,30 @@ class ServerProcess:
             raise
 
 
+def test_a_port_another_process_answers_on_is_not_taken_for_the_started_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The free port handed out first is served by another process already (another worker's
+    server picked it the same moment): the started server cannot bind it and exits, and the
+    start goes on with another port instead of handing the other server's answers to the test.
+    """
+    unused = free_port
+    with serving(0) as taken:
+        handed = [taken]
+        here = sys.modules[__name__]
+        monkeypatch.setattr(here, "free_port", lambda: handed.pop() if handed else unused())
+        server = ServerProcess(tmp_path / "data", clean_env())
+    try:
+        assert server.port != taken
+        assert server.proc.poll() is None, server.output()
+        written = (tmp_path / "data" / "credentials.env").read_text()
+        values = dict(re.findall(r"^export (FTRACK_\w+)=(\S+)$", written, re.M))
+        assert values["FTRACK_SERVER"] == server.url
+        assert api_ok(server.url, values["FTRACK_API_USER"], values["FTRACK_API_KEY"])
+    finally:
+        server.stop()
+
+
 def api_ok(url: str, user: str, key: str) -> bool:
     response = requests.post(
         url + "/api", json=[{"action": "query_server_information"}],
@@ -76,7 +113,12 @@ def api_ok(url: str, user: str, key: str) -> bool:
     return isinstance(response.json(), list)
 
 
-def test_first_start_generates_a_key_once_and_writes_credentials(tmp_path):
+def test_first_start_generates_a_key_once_and_writes_credentials_each_start_naming_its_url(
+    tmp_path,
+):
+    """The key is made once; the file's FTRACK_SERVER follows the server to another port (a
+    first start whose port was taken, or a later ``--port``), so sourcing it reaches the server
+    and ``ft-dcc user add`` finds its data dir."""
     data = tmp_path / "data"
     server = ServerProcess(data, clean_env())
     try:
@@ -100,6 +142,9 @@ def test_first_start_generates_a_key_once_and_writes_credentials(tmp_path):
     again = ServerProcess(data, clean_env())
     try:
         assert api_ok(again.url, values["FTRACK_API_USER"], values["FTRACK_API_KEY"])
+        named = dict(re.findall(r"^export (FTRACK_\w+)=(\S+)$", creds.read_text(), re.M))
+        assert named == dict(values, FTRACK_SERVER=again.url)
+        assert creds.stat().st_mode & 0o777 == 0o600
     finally:
         assert again.stop(signal.SIGTERM) == 0
     assert values["FTRACK_API_KEY"] not in again.output()
