@@ -1,15 +1,20 @@
 """Opening the event hub's socket.io 0.9 websocket: handshake, websocket, connect packet.
 
-``websocket-client`` is optional and imported only when a connection is opened.
+``websocket-client`` is optional and imported only when a connection is opened, without numpy
+(:func:`websocket_module`).
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
+import importlib.abc
+import importlib.machinery
 import logging
 import re
+import sys
 from types import ModuleType
-from typing import Dict, Optional, Protocol, Tuple
+from typing import Any, Dict, Optional, Protocol, Sequence, Tuple
 
 import requests
 
@@ -48,10 +53,65 @@ class EventSocket(Protocol):
     def shutdown(self) -> None: ...
 
 
+#: websocket-client's module that imports numpy when it can (0.x, which ftrack-python-api pins)
+FRAMES_MODULE = "websocket._abnf"
+
+
+def _without_numpy(name: str, *args: Any, **kwargs: Any) -> ModuleType:
+    """``__import__`` for :data:`FRAMES_MODULE`'s code: numpy is not there."""
+    if name == "numpy" or name.startswith("numpy."):
+        raise ImportError("numpy is not imported for websocket-client", name=name)
+    return builtins.__import__(name, *args, **kwargs)
+
+
+class _FramesLoader(importlib.abc.Loader):
+    """Runs :data:`FRAMES_MODULE` with :func:`_without_numpy` as its ``__import__``."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> Optional[ModuleType]:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__dict__["__builtins__"] = dict(vars(builtins), __import__=_without_numpy)
+        self._loader.exec_module(module)
+
+
+class _FramesFinder(importlib.abc.MetaPathFinder):
+    """Finds :data:`FRAMES_MODULE` as the path finder does, to be run by :class:`_FramesLoader`;
+    no other module."""
+
+    def find_spec(
+        self, fullname: str, path: Optional[Sequence[str]], target: Optional[ModuleType] = None
+    ) -> Optional[importlib.machinery.ModuleSpec]:
+        if fullname != FRAMES_MODULE:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _FramesLoader(spec.loader)
+        return spec
+
+
+def _import_websocket() -> ModuleType:
+    """``import websocket``, its frames masked without numpy (in pure Python, or by wsaccel when
+    installed, as where numpy is not installed): websocket-client 0.x imports numpy only to mask
+    the frames it sends, 0.15 CPU-s of every process that connects a hub (the small events a
+    client sends take microseconds to mask). Only its frames module sees no numpy: another
+    thread importing numpy meanwhile gets it."""
+    finder = _FramesFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        import websocket
+    finally:
+        sys.meta_path.remove(finder)
+    return websocket
+
+
 def websocket_module() -> ModuleType:
     """The ``websocket-client`` module, or EventHubError saying how to install it."""
     try:
-        import websocket
+        websocket: Optional[ModuleType] = _import_websocket()
     except ImportError:
         websocket = None
     if websocket is None or not hasattr(websocket, "create_connection"):
