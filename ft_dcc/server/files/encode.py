@@ -19,6 +19,7 @@ import queue
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 
 THUMBNAIL_NAME = "thumbnail"
 ENCODE_TIMEOUT = 3600
+#: how long a stopping server keeps stopping a running encode job's ffmpeg processes
+STOP_SECONDS = 30.0
 
 
 class EncodeError(ServerError):
@@ -311,15 +314,22 @@ class MediaEncoder:
         return len(ids)
 
     def shutdown(self) -> None:
-        """Stop taking jobs; queued ones stay ``queued`` (failed on the next start)."""
+        """Stop taking jobs; queued ones stay ``queued`` (failed on the next start). A running
+        job's ffmpeg is stopped, and so is one it starts while the server stops (it was marked
+        ``running`` before its ffmpeg started), until the job has ended or
+        :data:`STOP_SECONDS` have passed."""
         while True:
             try:
                 self._queue.get_nowait()
             except queue.Empty:
                 break
         self._queue.put(None)
-        if self._busy:
+        deadline = time.monotonic() + STOP_SECONDS
+        while self._busy and time.monotonic() < deadline:
             _terminate_ffmpeg_children()
+            self._worker.join(0.05)  # the job ends soon after its ffmpeg is stopped
+        if self._busy:
+            log.warning("an encode job was still running when the server stopped")
 
 
 def _terminate_ffmpeg_children() -> None:
