@@ -9,6 +9,9 @@ import pytest
 
 #: the group of every test on ``pg_server``, named or reached through a parameter
 PG_SERVER_GROUP = "pg_server()"
+#: the group of every test that uses a Firefox (a fixture named ``firefox``) with its module's
+#: group, but the cut modules' (``web.cut_fixtures``: their own group, their own Firefox)
+FIREFOX_GROUP = "firefox()"
 
 
 def on_pg_server(name: str = "postgresql-4-workers") -> Any:

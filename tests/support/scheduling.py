@@ -25,6 +25,12 @@ the groups before the rest, the largest first.
   set up during the group that no test outside the group names (the same fixture parameter, if
   any). A test that asked for one again would get a new one; without ``--dist loadgroup`` a
   group's tests are not together and nothing ends early.
+- **Firefox on one worker.** A worker's Firefox is handed from test to test
+  (``web.firefox.firefox``), but the Firefox tests went out to three workers, each launching
+  its own (3.7 CPU-s a launch and close) and keeping it minutes after its last test. Every test
+  that uses a fixture named ``firefox``, with the tests of its module's group, is in
+  :data:`FIREFOX_GROUP`, the browser's own tests (which close it) last; the cut modules keep
+  their own group (they name it): one Firefox there, one here.
 - **Long tests first.** The long ones (a real Blender or Chromium, a minute of events) move to
   the front: near the end they made the run's tail while the other workers had nothing left.
 - **Each folder spread through the run.** The other tests went out in collection order, so the
@@ -42,7 +48,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
-from support.groups import PG_SERVER_GROUP
+from support.groups import FIREFOX_GROUP, PG_SERVER_GROUP
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +91,41 @@ def shared_instance(item: pytest.Item) -> Optional[str]:
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(items: List[pytest.Item]) -> Iterator[None]:
     """First (before pytest-xdist reads the groups into the test ids) put the tests that share
-    a costly fixture instance in one ``xdist_group``; last (after pytest has ordered the tests
-    by fixture parameter) move the long tests to the front, a stable sort."""
-    for item in items:
-        group = shared_instance(item)
-        if group is not None and item.get_closest_marker("xdist_group") is None:
+    a costly fixture instance in one ``xdist_group``, and the Firefox tests in theirs; last
+    (after pytest has ordered the tests by fixture parameter) move the long tests to the front,
+    a stable sort."""
+    ungrouped = [item for item in items if item.get_closest_marker("xdist_group") is None]
+    own = {id(item): shared_instance(item) for item in ungrouped}
+    with_firefox = {own[id(item)] for item in ungrouped if uses_firefox(item)}
+    for item in ungrouped:
+        group = own[id(item)]
+        if (group is None and uses_firefox(item)) or (
+            group in with_firefox and _module_wide(item, group)
+        ):
+            group = FIREFOX_GROUP
+        if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
     yield
     items[:] = spread_by_folder(items)
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+    items.sort(key=lambda item: (not any(item.get_closest_marker(m) for m in LONG_MARKERS),
+                                 _closes_the_firefox(item)))  # fmt: skip
+
+
+def uses_firefox(item: pytest.Item) -> bool:
+    """Whether ``item`` uses a fixture named ``firefox`` (every Firefox fixture's name)."""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and "firefox" in info.names_closure
+
+
+def _closes_the_firefox(item: pytest.Item) -> bool:
+    """Whether ``item`` is a Firefox group test with no ``firefox`` fixture (the browser's own
+    tests, which close it): last of the group's, else the next test launches another."""
+    return group_of(item) == FIREFOX_GROUP and not uses_firefox(item)
+
+
+def _module_wide(item: pytest.Item, group: Optional[str]) -> bool:
+    """Whether ``group`` is ``item``'s module's own (not a session-wide instance's)."""
+    return group is not None and group.startswith(item.nodeid.split("::", 1)[0] + "(")
 
 
 def folder(item: pytest.Item) -> str:

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Iterator, List, NamedTuple
 
 import pytest
+from support.groups import FIREFOX_GROUP
 
 from ..frame_code import wait_until
 from . import firefox as shared
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+#: beside the other Firefox tests: the worker's Firefox is theirs (no fixture here says so)
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group(FIREFOX_GROUP)]
 
 
 #: a page's own icon: without one Firefox asks the site for ``/favicon.ico`` when it likes,
