@@ -60,7 +60,7 @@ def run_dialog_window(folder: Path, server: Any) -> Dict[str, Any]:
     arguments = dict(parts, zip=str(build_addon_zip(folder / "dist")))
     result = run_blender(
         "session_dialogs.py", [write_json(folder / "dialogs.json", arguments)], env, gui=True,
-        blend=build_scene_34(folder, env),
+        blend=build_scene_34(folder),
     )  # fmt: skip
     seen: Dict[str, Any] = {"bundles": bundles, "output": result["_output"][-4000:]}
     for name, part in parts.items():

@@ -12,14 +12,12 @@ a checkpoint), the demo scene published, and the scene with a non-default viewpo
 
 from __future__ import annotations
 
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 from blender_helpers import (
-    ROOT,
     blender_environment,
     build_addon_zip,
     cached_blend,
@@ -27,6 +25,7 @@ from blender_helpers import (
     server_env,
     write_json,
 )
+from ft_dcc_hosts.blender.demo_template import write_demo_scene
 from support import count_entities, make_task, open_session
 
 #: the xdist group of the tests that read the one run
@@ -36,26 +35,17 @@ GROUP = pytest.mark.xdist_group("blender-gui-window")
 CASES = ("unsaved", "ok", "look")
 
 
-def build_scene_34(tmp_path, env, frames=12):
-    """A scene saved by Blender 3.4 (its reader cannot open files saved by 5.0); built once per
-    test process for each length, each test gets its own copy."""
+def build_scene_34(tmp_path, frames=12):
+    """``tmp_path/shot34.blend``: the demo scene of 1001 to 1000 + ``frames`` at 25 fps, 320x180,
+    saved by Blender 3.4 (its reader cannot open files saved by 5.0): the shipped template with
+    those written in by blender-asset-tracer (``make demo``'s scene, whose motion follows the
+    range), not a background Blender start building it; written once per test process for each
+    length, each test gets its own copy."""
 
     def build(path):
-        options = {
-            "path": str(path),
-            "frame_start": 1001,
-            "frame_end": 1000 + frames,
-            "fps": 25,
-            "width": 320,
-            "height": 180,
-        }
-        subprocess.run(
-            ["blender", "-b", "--factory-startup", "--python-exit-code", "1", "-P", str(script),
-             "--", str(write_json(path.with_suffix(".json"), options))],
-            env=env, check=True, capture_output=True,
-        )  # fmt: skip
+        write_demo_scene(path, frame_start=1001, frame_end=1000 + frames, fps=25, width=320,
+                         height=180)  # fmt: skip
 
-    script = ROOT / "hosts" / "blender" / "demo_scene.py"
     blend = cached_blend(tmp_path / "shot34.blend", f"demo-{frames}", build)
     assert blend.read_bytes()[:12] == b"BLENDER-v304"
     return blend
@@ -80,7 +70,7 @@ def case_scene(folder: Path, env: Dict[str, str], case: str, seen: Dict[str, Any
     """The scene a case publishes: the demo scene, or for "look" the scene with a non-default
     viewport look (its build's RESULT kept in ``seen["look_built"]``)."""
     if case != "look":
-        return build_scene_34(folder, env)
+        return build_scene_34(folder)
     blend = folder / "look.blend"
     seen["look_built"] = run_blender("look_scene.py", [blend], env)
     return blend

@@ -30,7 +30,7 @@ def test_a_scene_still_of_frame_n(tmp_path, blender_env, embedded_server):
     session = open_session(embedded_server, tmp_path)
     task = make_task(session, f"blst{uuid.uuid4().hex[:8]}", 1001, 1012)
     env = server_env(blender_env, embedded_server)
-    blend = build_scene_34(tmp_path, env)  # 1001-1012 at 25 fps, 320x180, saved by Blender 3.4
+    blend = build_scene_34(tmp_path)  # 1001-1012 at 25 fps, 320x180, saved by Blender 3.4
 
     process = publish(env, blend, task, "--still", "--frame", "1005")
     assert process.returncode == 0, process.stderr[-3000:]

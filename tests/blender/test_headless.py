@@ -21,6 +21,7 @@ from blender_helpers import (
     server_env,
     write_json,
 )
+from ft_dcc_hosts.blender.demo_template import write_demo_scene
 from ft_dcc_hosts.blender.runner import blend_file_version
 from gui_window import build_scene_34
 from support import download_component, ffprobe, make_task, open_session
@@ -31,17 +32,17 @@ DEMO_SCENE = ROOT / "hosts" / "blender" / "demo_scene.py"
 
 def build_scene(tmp_path: Path, env, executable: str, **options) -> Path:
     """``tmp_path/scene-<executable>.blend``: the demo scene with ``options`` (320x180 unless
-    they say), saved by Debian's ``blender`` or by the ``bpy`` module; built once per test
-    process for each executable and options (a Blender or bpy start), each test gets a copy."""
+    they say), saved by Debian's Blender 3.4 (``blender``: the shipped template with the options
+    written in, as :func:`gui_window.build_scene_34`) or by the ``bpy`` module (a bpy start);
+    built once per test process for each executable and options, each test gets a copy."""
+    scene = dict({"width": 320, "height": 180}, **options)
 
     def build(path: Path) -> None:
-        scene = dict({"path": str(path), "width": 320, "height": 180}, **options)
-        arguments = str(write_json(path.with_suffix(".json"), scene))
         if executable == "blender":
-            command = ["blender", "-b", "--factory-startup", "--python-exit-code", "1"]
-            command += ["-P", str(DEMO_SCENE), "--", arguments]
-        else:
-            command = [sys.executable, str(DEMO_SCENE), "--", arguments]
+            write_demo_scene(path, **scene)
+            return
+        arguments = str(write_json(path.with_suffix(".json"), dict(scene, path=str(path))))
+        command = [sys.executable, str(DEMO_SCENE), "--", arguments]
         subprocess.run(command, env=env, check=True, capture_output=True)
 
     key = json.dumps(["test_headless", executable, options], sort_keys=True)
@@ -62,7 +63,7 @@ def test_blender_34_file_publishes_with_the_blender_executable(
     session = open_session(embedded_server, tmp_path)
     task = make_task(session, f"blhl{uuid.uuid4().hex[:8]}", 1001, 1012)
     env = server_env(blender_env, embedded_server)
-    blend = build_scene_34(tmp_path, env)  # 1001-1012 at 25 fps, 320x180, saved by Blender 3.4
+    blend = build_scene_34(tmp_path)  # 1001-1012 at 25 fps, 320x180, saved by Blender 3.4
     assert blend_file_version(blend) == (3, 4)
 
     process = publish(env, blend, task, "--comment", "farm render")

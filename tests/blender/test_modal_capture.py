@@ -81,7 +81,7 @@ def run_modal_window(folder, server):
     session = open_session(server, folder)
     env = server_env(blender_environment(folder), server)
     queue = Path(env["FT_DCC_QUEUE_DIR"])
-    publishes = [publish_options(folder / name, session, env, name, case, frames, second)
+    publishes = [publish_options(folder / name, session, name, case, frames, second)
                  for name, case, frames, second in PUBLISHES]  # fmt: skip
     publishes[0]["checkpoint"] = str(folder / "cancel-looked-at")
     seen = {"entities_before": count_entities(session)}
@@ -102,11 +102,11 @@ def run_modal_window(folder, server):
     return {name: dict(part, _output=result["_output"]) for name, part in parts.items()}
 
 
-def publish_options(folder, session, env, name, case, frames, second_view):
+def publish_options(folder, session, name, case, frames, second_view):
     """One publish of the run: its task (of a project of its own), scene and screenshots. Each
-    scene is a copy of gui_window.py's cached one (a background Blender build per other length);
-    the script sets its last frame (``frame_end``) before the publish, as an artist sets the
-    shot's range, and the publish saves that edit first."""
+    scene is gui_window.py's demo scene of 12 frames; the script sets its last frame
+    (``frame_end``) before the publish, as an artist sets the shot's range, and the publish
+    saves that edit first."""
     folder.mkdir()
     (folder / "shots").mkdir()
     return {
@@ -114,7 +114,7 @@ def publish_options(folder, session, env, name, case, frames, second_view):
         "task": make_task(session, f"blmodal{uuid.uuid4().hex[:8]}", 1001, 1000 + frames),
         "review_session": "Modal dailies",
         "case": case,
-        "blend": str(build_scene_34(folder, env)),
+        "blend": str(build_scene_34(folder)),
         "frame_end": 1000 + frames,
         "shots": str(folder / "shots"),
         "second_view": second_view,

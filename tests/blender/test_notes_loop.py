@@ -175,7 +175,7 @@ def _blender_publishes(tmp_path: Path, blender_env: Dict[str, str], server: Any,
     """The artist's windowed Blender: the task, the open notes read and two ticked, Publish."""
     env = dict(server_env(blender_env, server), **who["artist_env"])
     blend = tmp_path / f"{ASSET}.blend"
-    shutil.move(str(build_scene_34(tmp_path, env)), blend)
+    shutil.move(str(build_scene_34(tmp_path)), blend)
     options = {
         "blend": str(blend), "zip": str(build_addon_zip(tmp_path / "dist")),
         "task": who["task"], "review_session": DAILIES, "comment": "fin and arm fixed",

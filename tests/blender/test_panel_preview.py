@@ -26,7 +26,7 @@ from support.net import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 
-#: the shot's length (the cached 12-frame scene's range cut by the script to the task's): what
+#: the shot's length (the 12-frame demo scene's range cut by the script to the task's): what
 #: is checked is what the panel shows and where the click publishes, and each captured frame is
 #: a software-GL render and redraws (~0.15 CPU-s)
 FRAMES = 4
@@ -60,10 +60,9 @@ def test_the_panel_shows_task_session_and_profile_before_the_click(
     work = Path(jobs) / project / "sq010" / "sh010" / "animation" / "work"
     work.mkdir(parents=True)
     # the demo scene of 1001-1012 at 25 fps, 320x180, saved by Blender 3.4 (the script cuts it to
-    # the task's range: an edit the publish saves first): the copy of the one this test process
-    # built (a background Blender start) for the other windowed tests
+    # the task's range: an edit the publish saves first), as the other windowed tests open it
     blend = work / "sh010_anim_v003.blend"
-    shutil.move(str(build_scene_34(tmp_path, env)), blend)
+    shutil.move(str(build_scene_34(tmp_path)), blend)
     shots = tmp_path / "shots"
     shots.mkdir()
     options = {"zip": str(build_addon_zip(tmp_path / "dist")), "screenshots": str(shots),

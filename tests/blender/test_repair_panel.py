@@ -17,7 +17,7 @@ from support.studio_plugins import plugin_files_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_gui_blender]
 
-#: the shot's length (the cached scene's 12 cut to the task's range by the script): what is
+#: the shot's length (the demo scene's 12 cut to the task's range by the script): what is
 #: checked is the repair, and each captured frame costs a software-GL render and redraws
 FRAMES = 4
 
@@ -72,7 +72,7 @@ def test_the_panel_offers_the_repair_and_its_button_repairs_and_publishes(
         [write_json(tmp_path / "r.json", options)],
         env,
         gui=True,
-        blend=build_scene_34(tmp_path, env),
+        blend=build_scene_34(tmp_path),
     )
 
     refused, repaired = result["refused"], result["repaired"]

@@ -32,7 +32,7 @@ def restored(tmp_path_factory):
         [write_json(folder / "restore.json", options)],
         env,
         gui=True,
-        blend=build_scene_34(folder, env),
+        blend=build_scene_34(folder),
     )
 
 
