@@ -11,7 +11,9 @@ import datetime as _dt
 import gc
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -282,11 +284,29 @@ def artifacts_dir() -> Path:
 TODAY_KEY = "ft_dcc_today"
 
 
+#: the ``workerinput`` key of the run's cache folder, made by the controller for every worker
+RUN_CACHE_KEY = "ft_dcc_run_cache"
+
+
 def pytest_configure(config: Any) -> None:
     from ft_dcc.settings.templates import ENV_TODAY
 
     given = getattr(config, "workerinput", {}).get(TODAY_KEY)  # the controller's day
     os.environ[ENV_TODAY] = given or os.environ.get(ENV_TODAY) or _dt.date.today().isoformat()
+    _use_run_cache(config)
+
+
+def _use_run_cache(config: Any) -> None:
+    """The run's processes cache in a folder of the run's own (``XDG_CACHE_HOME``: the clients'
+    schema files, one per server address, the hosts' downloaded drawings, the browsers' caches),
+    not in the user's ``~/.cache``; the process that made it removes it at the run's end."""
+    given = getattr(config, "workerinput", {}).get(RUN_CACHE_KEY)  # the controller's folder
+    if given:
+        os.environ["XDG_CACHE_HOME"] = given
+        return
+    folder = tempfile.mkdtemp(prefix="ft_dcc-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = folder
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 #: the test process's cyclic garbage collector after collection (``gc.set_threshold``): a full
@@ -309,10 +329,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
-    """pytest-xdist: each worker gets the controller's day."""
+    """pytest-xdist: each worker gets the controller's day and cache folder."""
     from ft_dcc.settings.templates import ENV_TODAY
 
     node.workerinput[TODAY_KEY] = os.environ[ENV_TODAY]
+    node.workerinput[RUN_CACHE_KEY] = os.environ["XDG_CACHE_HOME"]
 
 
 @pytest.hookimpl(hookwrapper=True)
