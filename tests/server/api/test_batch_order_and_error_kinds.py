@@ -9,14 +9,16 @@ from typing import Any, Dict, List
 
 import pytest
 import requests
+from support.groups import on_pg_server
 
 from ft_dcc.server.common.errors import ApiOperationError, SessionClosed
 from ft_dcc.server.review.routes import error_status
 from ft_dcc.server.rules.permissions import PermissionDenied
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", on_pg_server("postgresql")])
 def server(request: pytest.FixtureRequest) -> Any:
+    """The shared SQLite server, or ``pg_server`` (its tests in its group: one per run)."""
     return request.getfixturevalue("embedded_server" if request.param == "sqlite" else "pg_server")
 
 

@@ -22,6 +22,7 @@ from typing import Any, Dict
 import pytest
 from support import open_session
 from support.entities import genuine_sessions
+from support.groups import on_pg_server
 from support.trust import call, create, delete, make_task, ok
 
 from ft_dcc.exceptions import DeletedIdError, DuplicateEntryError
@@ -29,8 +30,9 @@ from ft_dcc.protocol import ERROR_DELETED_ID
 from ft_dcc.review import sessions as review
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", on_pg_server("postgresql")])
 def server(request: pytest.FixtureRequest) -> Any:
+    """The shared SQLite server, or ``pg_server`` (its tests in its group: one per run)."""
     return request.getfixturevalue("embedded_server" if request.param == "sqlite" else "pg_server")
 
 
