@@ -22,6 +22,7 @@ from typing import Any, Dict, Iterator, List, Optional, Union
 import attr
 import pytest
 from support import launcher, stopping
+from support.groups import PG_SERVER_GROUP
 from support.launcher import Launched
 from support.net import TEST_KEY, TEST_USER, answers, free_port
 
@@ -203,14 +204,29 @@ PG_WORKERS = 4
 
 @pytest.fixture(scope="session")
 def pg_server(
-    pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory
+    pg_cluster: Any, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[EmbeddedServer]:
     """One ``ft-dcc server --database postgresql://… --workers 4`` for the whole test session."""
+    _refuse_outside_its_group(request)
     url = pg_cluster.create_database("server", template=pg_cluster.template)
     args = ["--database", url, "--workers", str(PG_WORKERS)]
     server = start_server(tmp_path_factory.mktemp("pg-server"), args)
     yield server
     server.stop()
+
+
+def _refuse_outside_its_group(request: pytest.FixtureRequest) -> None:
+    """``pg_server`` (5 processes, a database) is started only for a test of its xdist group: a
+    test outside it (one that reaches it through a fixture parameter without
+    ``support.groups.on_pg_server``) went to any worker, which started a ``pg_server`` of its
+    own and kept it idle to the run's end."""
+    item = getattr(request, "_pyfuncitem", None)
+    groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name"))
+              for mark in (item.iter_markers("xdist_group") if item else ())}  # fmt: skip
+    if item is not None and PG_SERVER_GROUP not in groups:
+        why = f"{item.nodeid} reaches pg_server outside its xdist group {PG_SERVER_GROUP}"
+        pytest.fail(f"{why}: give its fixture parameter as support.groups.on_pg_server(...)",
+                    pytrace=False)  # fmt: skip
 
 
 @pytest.fixture(scope="session")

@@ -25,11 +25,12 @@ from typing import Any, Dict, Iterator, List, Tuple
 import pytest
 from support.cli import run_ft_dcc
 from support.entities import genuine_sessions
+from support.groups import on_pg_server
 
 from ft_dcc.review import sessions as review
 
 
-@pytest.fixture(params=["sqlite_server", "pg_server"])
+@pytest.fixture(params=["sqlite_server", on_pg_server("pg_server")])
 def server(request: pytest.FixtureRequest) -> Any:
     return request.getfixturevalue(request.param)
 
