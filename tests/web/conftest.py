@@ -1,13 +1,15 @@
-"""Fixtures of the web page tests (``chromium`` and ``page`` come from :mod:`support.browser`):
-the module's Firefox, and the shared cut (:mod:`web.cut_fixtures`)."""
+"""Fixtures of the web page tests (``chromium`` comes from :mod:`support.browser`): ``page``
+at :data:`support.browser.WEB_VIEWPORT`, the module's Firefox, and the shared cut
+(:mod:`web.cut_fixtures`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pyblish.api
 import pytest
+from support.browser import WEB_VIEWPORT, fresh_page
 
 from .cut_fixtures import cut_project, shared_cut, shared_cut_session  # noqa: F401 (fixtures)
 from .firefox.firefox import Firefox, firefox_or_skip
@@ -24,6 +26,13 @@ def pyblish_isolation(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterat
     pyblish.api.deregister_all_paths()
     pyblish.api.deregister_all_plugins()
     pyblish.api.deregister_all_hosts()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh Chromium page of :data:`~support.browser.WEB_VIEWPORT` (own context: no
+    cookies or cache shared between tests)."""
+    yield from fresh_page(chromium, WEB_VIEWPORT)
 
 
 @pytest.fixture(scope="module")

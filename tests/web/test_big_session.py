@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, Iterator, List, Set
 from urllib.parse import urlsplit
 
 import pytest
+from support.browser import WEB_VIEWPORT
 
 from .test_big_session_build import Api, Built, Media, add_versions, build_session, widget_url
 
@@ -167,7 +168,7 @@ def sessions(sqlite_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Di
 
 
 def _open(chromium: Any, api: Api, built: Built, personal: bool) -> Watch:
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     page = context.new_page()
     return Watch(page).open(widget_url(api, built.review_session_id, personal))
 

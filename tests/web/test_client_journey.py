@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterator, Tuple
 
 import pytest
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 pytest.importorskip("aiosmtpd")
 from server.desk.desk_browser import DeskWorld
@@ -32,7 +32,7 @@ def test_a_client_review_from_the_desk_to_the_client_and_back_in_chromium(
     shots = artifacts_dir / "client_journey_chromium"
     shots.mkdir(parents=True, exist_ok=True)
     desk = ChromiumDriver(page)
-    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         client_page = context.new_page()
         client_page.set_default_timeout(WAIT_MS)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .cut_checks import Expected, expected_frames, note_in_cut
 from .cut_fixtures import SHARED_CUT_GROUP, SHARED_SHOTS, open_cut, open_room
@@ -231,7 +231,7 @@ def test_the_room_follows_the_presenters_cut_in_its_movie(
     presenter stops on a cut's first frame (or the frame before it), the room's picture is that
     frame."""
     open_room(firefox, embedded_server, shared_cut["session_id"], tmp_path)
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         lead = context.new_page()
         lead.set_default_timeout(WAIT_MS)

@@ -23,7 +23,7 @@ from typing import Any, Dict, Set
 import pytest
 import requests
 from support import open_session
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .cut_checks import (
     HANDOFF,
@@ -188,7 +188,7 @@ def test_a_page_the_browser_does_not_render_plays_the_cut_to_its_end_by_the_cloc
     each shot still stops at its cut out by the clock (its movie never runs on to its end, no
     handle frame is held) and a gap's card ends when its time is up: the cut plays to its end
     instead of running a shot to its movie's end and stopping on the gap for good."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         page = context.new_page()
         page.add_init_script(UNRENDERED)
@@ -248,7 +248,7 @@ def test_the_room_follows_the_presenters_cut_frame_exact(
     assert firefox.evaluate("document.querySelector('main.items').dataset.cutUrl") == ""
     firefox.evaluate(HANDOFF)
     firefox.evaluate(RECORDER)
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         lead = context.new_page()
         lead.set_default_timeout(WAIT_MS)

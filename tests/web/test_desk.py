@@ -28,7 +28,7 @@ from server.desk.desk_browser import (
     sign_in,
     supervisor_walk,
 )
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .player_checks import ChromiumDriver
 
@@ -52,7 +52,7 @@ def test_a_supervisor_runs_dailies_from_the_desk_in_chromium(
     driver.screenshot(shots / "desk_session.png")
     room = room_link(driver)
 
-    follower_context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    follower_context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         follower = follower_context.new_page()
         follower.set_default_timeout(WAIT_MS)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any, Dict, Iterator, Tuple
 
 import pytest
+from support.browser import WEB_VIEWPORT
 
 from .firefox.frames import (
     POSTER,
@@ -35,7 +36,7 @@ def ntsc(embedded_server: Any, tmp_path_factory: Any) -> Dict[float, Tuple[str, 
 
 @pytest.fixture(scope="module")
 def chromium_page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         yield context.new_page()
     finally:

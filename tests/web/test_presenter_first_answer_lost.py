@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .test_presenter_page import sqlite_dailies  # noqa: F401 - the fixture
 
@@ -19,7 +19,7 @@ def test_the_owner_gets_present_after_a_lost_first_answer(
     sqlite_dailies: Dict[str, Any],  # noqa: F811 - the fixture imported above
     chromium: Any,
 ) -> None:
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     dropped: List[str] = []
 
     def drop_first(route: Any) -> None:

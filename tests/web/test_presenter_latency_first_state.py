@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .test_frame_truth import Truth, visible_item
 from .test_presenter_page import open_page, sqlite_dailies, wait_mode  # noqa: F401 - the fixture
@@ -34,7 +34,7 @@ def test_a_late_page_follows_with_its_own_requests_held(
     dailies = sqlite_dailies
     backend = dailies["backend"]
     lead_context, lead = open_page(chromium, dailies["owner"])
-    late_context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    late_context = chromium.new_context(viewport=WEB_VIEWPORT)
     held: List[Any] = []
     try:
         lead.locator(".presenter-bar .present").click()

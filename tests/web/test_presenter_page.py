@@ -20,7 +20,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 import imageio_ffmpeg
 import pytest
 from support import genuine_sessions, make_task, open_session
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -101,7 +101,7 @@ def presented_dailies(server: Any, tmp_path: Path) -> Iterator[Dict[str, Any]]:
 def open_page(chromium: Any, url: str, script: str = "") -> Tuple[Any, Any]:
     """Someone's own browser on their link (``script`` run first in each of its documents),
     once its live stream and presenter bar are up."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     if script:
         context.add_init_script(script)
     page = context.new_page()

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 from support import genuine_sessions, open_session
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .dailies_fixtures import (
     colour_at,
@@ -46,7 +46,7 @@ def is_pen(rgb: Any) -> bool:
 
 def open_link(chromium: Any, url: str) -> Tuple[Any, Any]:
     """A reviewer's own browser (context) on their link, once the live stream is open."""
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.csp_violations = []  # the page must run whole under its Content-Security-Policy

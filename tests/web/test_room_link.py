@@ -13,7 +13,7 @@ from typing import Any, Iterator
 
 import pytest
 from support import genuine_sessions
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .feedback_fixtures import make_dailies
 
@@ -55,7 +55,7 @@ def test_the_room_link_asks_who_you_are_and_credits_them(
     room_url = session.get_widget_url("review_session", entity=dailies.review_session)
     shown = dailies.objects[1]  # v002, the latest: the version the page shows first
     first_item = f"#item-{shown['id']}"
-    jane_browser = chromium.new_context(viewport={"width": 1400, "height": 900})
+    jane_browser = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         page = _open(jane_browser, room_url)
         page.locator(".whoami").wait_for()
@@ -123,7 +123,7 @@ def test_the_room_link_asks_who_you_are_and_credits_them(
 
     # Another browser in the room: Jane is offered, the personally invited Ann and Bob are not,
     # and a forged request naming Ann is refused.
-    other = chromium.new_context(viewport={"width": 1400, "height": 900})
+    other = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         page = _open(other, room_url)
         page.locator(".whoami-select").wait_for()

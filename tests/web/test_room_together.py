@@ -10,7 +10,7 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 from support import genuine_sessions, make_task, open_session
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from ft_dcc.host.files import FilesHost
 from ft_dcc.publish import publish
@@ -21,7 +21,7 @@ from .frame_code import FIRST, FRAMES, RATE, coded_frames
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-VIEWPORT = {"width": 1280, "height": 800}
+VIEWPORT = WEB_VIEWPORT
 SHOTS = 5
 READY = (
     "() => { const m = document.querySelector('main.items');"

@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 from support import genuine_sessions, make_sequence, make_task, open_session
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 from support.cli import run_ft_dcc
 
 from ft_dcc.host.files import FilesHost
@@ -155,7 +155,7 @@ def test_compare_wipe_play_all_and_presenting_a_still(
                            " === 'done'", timeout=WAIT_MS)  # fmt: skip
 
     # presenting: the owner leads; the reviewer's page follows the still, zoom, pan and wipe
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = chromium.new_context(viewport=WEB_VIEWPORT)
     try:
         lead = context.new_page()
         lead.set_default_timeout(WAIT_MS)

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 from support import open_session
-from support.browser import WAIT_MS
+from support.browser import WAIT_MS, WEB_VIEWPORT
 
 from .feedback_fixtures import make_dailies, personal_url
 
@@ -34,7 +34,7 @@ def two_reviewers(embedded_server: Any, chromium: Any, tmp_path: Path) -> Iterat
                 session.get_widget_url("review_session", entity=dailies.ann))  # fmt: skip
         pages = []
         for url in urls:
-            context = chromium.new_context(viewport={"width": 1400, "height": 900})
+            context = chromium.new_context(viewport=WEB_VIEWPORT)
             page = context.new_page()
             page.set_default_timeout(WAIT_MS)
             assert page.goto(url).status == 200
