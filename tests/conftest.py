@@ -25,6 +25,7 @@ from support import launcher, stopping
 from support.groups import PG_SERVER_GROUP
 from support.launcher import Launched
 from support.net import TEST_KEY, TEST_USER, answers, free_port
+from support.scheduling import group_of
 
 #: pg_cluster, new_database_url, backend; chromium (one per test process), page; the cost report
 pytest_plugins = [
@@ -245,9 +246,7 @@ def _refuse_outside_its_group(request: pytest.FixtureRequest) -> None:
     ``support.groups.on_pg_server``) went to any worker, which started a ``pg_server`` of its
     own and kept it idle to the run's end."""
     item = getattr(request, "_pyfuncitem", None)
-    groups = {str(mark.args[0] if mark.args else mark.kwargs.get("name"))
-              for mark in (item.iter_markers("xdist_group") if item else ())}  # fmt: skip
-    if item is not None and PG_SERVER_GROUP not in groups:
+    if item is not None and group_of(item) != PG_SERVER_GROUP:
         why = f"{item.nodeid} reaches pg_server outside its xdist group {PG_SERVER_GROUP}"
         pytest.fail(f"{why}: give its fixture parameter as support.groups.on_pg_server(...)",
                     pytrace=False)  # fmt: skip
