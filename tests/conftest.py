@@ -25,7 +25,6 @@ from support import launcher, stopping
 from support.groups import PG_SERVER_GROUP
 from support.launcher import Launched
 from support.net import TEST_KEY, TEST_USER, answers, free_port
-from support.scheduling import group_of
 
 #: pg_cluster, new_database_url, backend; chromium (one per test process), page; the cost report
 pytest_plugins = [
@@ -245,6 +244,8 @@ def _refuse_outside_its_group(request: pytest.FixtureRequest) -> None:
     test outside it (one that reaches it through a fixture parameter without
     ``support.groups.on_pg_server``) went to any worker, which started a ``pg_server`` of its
     own and kept it idle to the run's end."""
+    from support.scheduling import group_of  # here: a plugin, imported by pytest (rewritten)
+
     item = getattr(request, "_pyfuncitem", None)
     if item is not None and group_of(item) != PG_SERVER_GROUP:
         why = f"{item.nodeid} reaches pg_server outside its xdist group {PG_SERVER_GROUP}"
