@@ -1,7 +1,8 @@
 """Where the suite's time goes: the wall seconds of every test (set-up, call and tear-down, so a
 fixture's start-up is charged to the first test that asks for it), summed per file.
 
-At the end of a run the terminal summary names the costliest files, and
+At the end of a run the terminal summary names the costliest files and the slowest tests (a
+test that waits out a timeout shows there, in CI's log too), and
 ``test-artifacts/suite-cost.json`` keeps every file's seconds and test count, so two runs can be
 compared (``python -m support.cost_report OLD.json NEW.json``). Under ``pytest-xdist`` the
 controller receives every worker's reports, so the figures cover the whole run.
@@ -18,6 +19,7 @@ from typing import Dict, List
 import pytest
 
 SHOWN = 15
+SLOWEST = 8
 REPORT = Path(__file__).resolve().parents[2] / "test-artifacts" / "suite-cost.json"
 
 
@@ -27,15 +29,21 @@ class Costs:
     def __init__(self) -> None:
         self.seconds: Dict[str, float] = defaultdict(float)
         self.tests: Dict[str, int] = defaultdict(int)
+        #: seconds per test (its set-up, call and tear-down)
+        self.per_test: Dict[str, float] = defaultdict(float)
 
     def add(self, report: pytest.TestReport) -> None:
         path = report.nodeid.split("::", 1)[0]
         self.seconds[path] += report.duration
+        self.per_test[report.nodeid] += report.duration
         if report.when == "call":
             self.tests[path] += 1
 
     def costliest(self) -> List[str]:
         return sorted(self.seconds, key=self.seconds.__getitem__, reverse=True)[:SHOWN]
+
+    def slowest(self) -> List[str]:
+        return sorted(self.per_test, key=self.per_test.__getitem__, reverse=True)[:SLOWEST]
 
     def as_json(self) -> Dict[str, Dict[str, float]]:
         return {
@@ -67,6 +75,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # ty
     for path in COSTS.costliest():
         seconds, tests = COSTS.seconds[path], COSTS.tests[path]
         terminalreporter.write_line(f"{seconds:9.1f} s {tests:5d} tests  {path}")
+    terminalreporter.write_line("the slowest tests:")
+    for nodeid in COSTS.slowest():
+        terminalreporter.write_line(f"{COSTS.per_test[nodeid]:9.1f} s  {nodeid}")
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(COSTS.as_json(), indent=1, sort_keys=True), encoding="utf-8")
 

@@ -8,7 +8,7 @@ import asyncio
 import collections
 import logging
 import time
-from typing import Any, Dict, List, Mapping, Optional, Set
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Set
 
 from starlette.websockets import WebSocket
 
@@ -69,6 +69,11 @@ class Connection:
         self.writer: Optional[asyncio.Future] = None
         self.parked: Optional[ParkedHub] = None  # where late frames go once the hub is parked
         self.unsent: List[Frame] = []
+        #: resumed from a hub parked in another server process: its event frames are held until
+        #: that process's replay comes (``await_replay``), so the missed events come first
+        self.awaiting: Optional[str] = None
+        self.held: List[Frame] = []
+        self._wait_timer: Optional[asyncio.TimerHandle] = None
         self.recent: collections.OrderedDict[str, None] = collections.OrderedDict()
         self._recent_max = 4 * max_queue
 
@@ -89,6 +94,9 @@ class Connection:
         if event_id is not None:
             if self.parked is not None:
                 self.parked.keep((event_id, frame or ""))
+                return
+            if self.awaiting is not None:
+                self.held.append((event_id, frame or ""))
                 return
             if event_id in self.recent:  # already sent: live and replayed across a resume
                 return
@@ -113,21 +121,58 @@ class Connection:
 
     def send(self, frame: Optional[str], event_id: Optional[str] = None) -> None:
         """Queue a frame from any thread."""
+        self._on_loop(self.enqueue, frame, event_id)
+
+    def await_replay(self, origin: str, kept: Sequence[Frame], wait: float) -> None:
+        """Hold ``kept`` (this process's copy of the hub's missed events) and every event frame
+        after it until ``origin``'s replay comes, or for ``wait`` seconds (``origin`` is gone);
+        call on this connection's loop."""
+        self.awaiting, self.held = origin, list(kept)
+        self._wait_timer = self.loop.call_later(wait, self._give_up_waiting, origin)
+
+    def replayed(self, origin: str, frames: Sequence[Frame]) -> None:
+        """``origin``'s replay of the missed events, from any thread: sent, then what was held
+        (each event once)."""
+        self._on_loop(self._take_replay, origin, list(frames))
+
+    def _take_replay(self, origin: str, frames: List[Frame]) -> None:
+        for event_id, frame in frames + self._stop_holding(origin):
+            self.enqueue(frame, event_id)
+
+    def _give_up_waiting(self, origin: str) -> None:
+        held = self._stop_holding(origin)
+        if held:
+            logger.warning("Event hub %s: server process %s never replayed its missed events; "
+                           "sending the %d kept here", self.name, origin, len(held))  # fmt: skip
+        for event_id, frame in held:
+            self.enqueue(frame, event_id)
+
+    def _stop_holding(self, origin: Optional[str]) -> List[Frame]:
+        """The frames held for ``origin``'s replay, no longer held (none: not waiting for it)."""
+        if origin is None or self.awaiting != origin:
+            return []
+        if self._wait_timer is not None:
+            self._wait_timer.cancel()
+        held, self.held, self.awaiting, self._wait_timer = self.held, [], None, None
+        return held
+
+    def _on_loop(self, function: Callable[..., None], *args: Any) -> None:
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
         if running is self.loop:
-            self.enqueue(frame, event_id)
+            function(*args)
         else:
             try:
-                self.loop.call_soon_threadsafe(self.enqueue, frame, event_id)
+                self.loop.call_soon_threadsafe(function, *args)
             except RuntimeError:  # the loop has closed: the connection is gone
                 pass
 
     def take_unsent(self) -> List[Frame]:
-        """The event frames never sent: kept while closing, failed, or still in the outbox."""
-        frames, self.unsent = self.unsent, []
+        """The event frames never sent: kept while closing, failed, held for a replay, or still
+        in the outbox."""
+        frames, self.unsent = self.unsent + self._stop_holding(self.awaiting), []
         while not self.outbox.empty():
             item = self.outbox.get_nowait()
             if item is not None and item[1] is not None:

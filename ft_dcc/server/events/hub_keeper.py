@@ -26,6 +26,10 @@ from ft_dcc.server.events.resume import (
 
 logger = logging.getLogger(__name__)
 
+#: How long a hub resumed in one server process waits for the replay of the process it was
+#: parked in (a round trip through the relay) before it is sent the copy kept where it is.
+REPLAY_WAIT_SECONDS = 5.0
+
 
 class Broker(Protocol):
     """What :class:`HubIds` needs of the broker (``hub.EventBroker``)."""
@@ -45,6 +49,9 @@ class HubIds:
     def __init__(self, broker: Broker, resume_window: float, max_queue: int) -> None:
         self.broker = broker
         self.parking = Parking(resume_window, max_queue)
+        #: how long a hub resumed here waits for the replay of the process it was parked in
+        #: before it is sent the copy kept here (that process is gone)
+        self.replay_wait = REPLAY_WAIT_SECONDS
 
     @property
     def shared(self) -> Optional[Any]:
@@ -72,6 +79,7 @@ class HubIds:
     def resume(self, connection: Connection, hub_id: str) -> None:
         """A new connection named ``hub_id``: hand it the hub's parked subscribers and events."""
         frames: List[Frame] = []
+        origin: Optional[str] = None
         with self.broker.lock:
             hub = self.parking.claim(hub_id, connection.user)
             if hub is not None:
@@ -82,8 +90,10 @@ class HubIds:
                 if hub.held_here:  # the registry's rows of this process pass to it
                     connection.cleared |= hub.hub_ids
                     connection.cleared_subscribers |= set(hub.subscribers)
-                frames = list(hub.frames)
-        for event_id, frame in frames:
+                frames, origin = list(hub.frames), hub.origin
+        if origin is not None:  # its process holds them all: they come first, in their order
+            connection.await_replay(origin, frames, self.replay_wait)
+        for event_id, frame in [] if origin is not None else frames:
             connection.enqueue(frame, event_id)
         if hub is not None:
             logger.info("Event hub %s resumed with %d kept events", hub_id, len(frames))
@@ -97,7 +107,8 @@ class HubIds:
         relay = self.broker.relay
         if relay is not None:
             relay(event_from_wire({"topic": CONTROL_TOPIC, "id": uuid.uuid4().hex,
-                                   "data": data, "source": {"id": self.broker.id}}))  # fmt: skip
+                                   "data": dict(data, origin=self.broker.id),
+                                   "source": {"id": self.broker.id}}))  # fmt: skip
 
     def on_control(self, data: Dict[str, Any]) -> None:
         """A park / resume / replay message from another server process."""
@@ -108,20 +119,21 @@ class HubIds:
             subscribers, texts = subscribers_from_wire(data.get("subscribers"))
             with self.broker.lock:
                 if not any(set(hub_ids) & c.hub_ids for c in self.broker.connections):
-                    self.parking.park(user, hub_ids, subscribers, texts)
+                    copy = self.parking.park(user, hub_ids, subscribers, texts)
+                    copy.origin = str(data.get("origin") or "")
         elif op == "resume" and data.get("to") != here:
             with self.broker.lock:
                 hub = self.parking.claim(str(hub_id), user)
             self.let_go([] if hub is None else [hub])  # the owner holds them over there now
-            if hub is not None and hub.frames:
+            if hub is not None and hub.origin is None:  # parked here: it holds them all
                 self.control({"op": "replay", "hub_id": hub_id, "to": data.get("to"),
                               "frames": [list(frame) for frame in hub.frames]})  # fmt: skip
         elif op == "replay" and data.get("to") == here:
             with self.broker.lock:
                 found = [c for c in self.broker.connections if hub_id in c.hub_ids]
+            frames = [(str(i), str(f)) for i, f in data.get("frames") or []]
             for connection in found:  # each sends an event id once (``enqueue``)
-                for event_id, frame in data.get("frames") or []:
-                    connection.send(frame, event_id)
+                connection.replayed(str(data.get("origin") or ""), frames)
 
     async def clear_named(self, connection: Connection, text: str) -> None:
         """Before an event naming a new hub id (``source.id``) or a subscribe naming a new

@@ -13,7 +13,11 @@ refused (``hub_keeper.HubIds.bind``; across processes the shared registry keeps 
 
 Across server processes (``--workers`` on PostgreSQL) the park, claim and the kept events travel
 through the broker's relay as control messages (:data:`CONTROL_TOPIC`), which clients may not
-publish; see ``EventBroker._on_control``.
+publish; see ``hub_keeper.HubIds.on_control``. Every process keeps a copy of a parked hub's
+events, but only from when the park's message reached it, which may be after the first missed
+events; the process the hub was parked in (its ``origin``) holds them all. So a hub resumed in
+another process holds its events until the origin's replay comes: the replay first, then the
+copy and the live events, each event once (``Connection.await_replay``).
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ class ParkedHub:
         self.expires = expires
         self.frames: Deque[Frame] = collections.deque()
         self.max_frames = max_frames
+        #: the server process the hub was parked in, when it is another one: the copy kept here
+        #: starts when the park's message came, maybe after the first missed events
+        self.origin: Optional[str] = None
         self.dropped = 0
         #: this process holds its hub ids in the shared registry (``hub_ids.SharedHubIds``) for
         #: the owner while it is away: parked from a connection here, not from another process
