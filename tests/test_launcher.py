@@ -316,6 +316,55 @@ def test_without_a_zygote_children_are_real_subprocesses(
     assert isinstance(run(Launcher(), probe_dir, "exit", "0")[0], subprocess.Popen)
 
 
+ORPHAN = """
+import os, sys, time
+from support import zygote
+done_reading, done_writing = os.pipe()
+parent = os.getpid()
+if os.fork() == 0:  # a child that reaches end_with only once its parent has ended
+    os.close(done_writing)
+    os.read(done_reading, 1)  # end of file: the parent has exited
+    while os.getppid() == parent:
+        time.sleep(0.01)
+    zygote.end_with(parent)
+    print("outlived its parent", flush=True)
+    os._exit(0)
+print(os.getpid(), flush=True)
+"""
+
+
+def test_a_child_slower_than_its_zygotes_end_does_not_outlive_it() -> None:
+    """A zygote killed before its new child has asked to die with it (under load, the child
+    runs after the test has its pid and has killed the zygote): the child ends at once, as the
+    ones that asked in time do (it slept on alone, and ``wait`` waited 60 s for it)."""
+    tests = str(Path(__file__).resolve().parent)
+    done = subprocess.run(
+        [sys.executable, "-c", ORPHAN], env=dict(os.environ, PYTHONPATH=tests),
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().isdigit(), done.stdout  # no "outlived its parent"
+
+
+def test_a_child_alive_after_its_zygote_has_gone_is_a_failure_not_a_kill(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Its zygote's end should have killed it: ``wait`` says so when it did not, rather than
+    answering -SIGKILL for a process still running."""
+    import socket
+
+    monkeypatch.setattr(Launched, "GONE_WAIT", 0.2)
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    ours, theirs = socket.socketpair()
+    theirs.close()  # the zygote has gone
+    try:
+        with pytest.raises(RuntimeError, match="outlived its zygote"):
+            Launched(alive.pid, launcher._Lines(ours)).wait(timeout=60)
+    finally:
+        alive.kill()
+        alive.wait()
+
+
 def test_a_server_runs_from_the_zygote(fresh_server: Any) -> None:
     """The shared launcher starts the test servers (tests/conftest.py)."""
     assert isinstance(fresh_server.process, Launched)

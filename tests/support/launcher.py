@@ -197,6 +197,9 @@ class Launched:
 
     args: List[str]
 
+    #: how long a child may take to end once its zygote has gone
+    GONE_WAIT = 60.0
+
     def __init__(self, pid: int, status: _Lines) -> None:
         self.pid = pid
         self.returncode: Optional[int] = None
@@ -226,11 +229,16 @@ class Launched:
         if line.startswith("S "):
             self.returncode = int(line[2:])
         else:  # the zygote has gone: its children got SIGKILL (PR_SET_PDEATHSIG)
-            self.returncode = self._gone(deadline=time.monotonic() + 60)
+            self.returncode = self._gone(deadline=time.monotonic() + self.GONE_WAIT)
         return self.returncode
 
     def _gone(self, deadline: float) -> int:
-        while time.monotonic() < deadline and _alive(self.pid):
+        while _alive(self.pid):
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"child {self.pid} outlived its zygote by {self.GONE_WAIT:g} s: it should "
+                    "have been killed with it (zygote.end_with)"
+                )
             time.sleep(0.05)
         return -signal.SIGKILL
 

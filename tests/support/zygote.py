@@ -333,6 +333,7 @@ class Zygote:
         try:
             request = json.loads(data)
             load_on_first_use(first_use_of(request))
+            zygote_pid = os.getpid()
             pid = os.fork()
         except Exception as exc:
             for fd in fds[:3]:
@@ -343,7 +344,7 @@ class Zygote:
         if pid == 0:
             status_socket.detach()
             self.leave(fds[3])
-            return Launch(request, fds[:3])
+            return Launch(request, fds[:3], zygote_pid)
         for fd in fds[:3]:
             os.close(fd)
         self.children[pid] = status_socket
@@ -401,22 +402,30 @@ def load_on_first_use(names: Tuple[str, ...]) -> None:
 class Launch:
     """A forked child's request: ``python -m ft_dcc`` with these argv, env, cwd and stdio."""
 
-    def __init__(self, request: Dict[str, Any], stdio: List[int]) -> None:
+    def __init__(self, request: Dict[str, Any], stdio: List[int], parent: int = 0) -> None:
         self.request = request
         self.stdio = stdio
+        #: the zygote's pid, taken before the fork (the child's parent, while it lives)
+        self.parent = parent
 
 
 #: the test process has closed the control socket
 GONE = Launch({}, [])
 
 
+def end_with(parent: int) -> None:
+    """Be killed (SIGKILL) when the zygote ``parent`` (its pid taken before the fork) ends: no
+    child outlives its zygote. Under load a child may first run after the zygote was killed;
+    it then ends here, as the signal would have ended it (its parent is already another)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def become_child(launch: Launch) -> None:
     """Turn this forked process into a fresh ``python -m ft_dcc ARGV`` (but for the imports)."""
-    parent = os.getppid()
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # no child outlives its zygote
-    if os.getppid() != parent:  # pragma: no cover - the zygote ended during the fork
-        os._exit(1)
+    end_with(launch.parent)
     reset_signals()
     for target, fd in enumerate(launch.stdio):
         if fd != target:
