@@ -9,7 +9,6 @@ publish v002 into the same session; ``ft-dcc demo --stop`` stops the server it s
 from __future__ import annotations
 
 import argparse
-import datetime
 import math
 import os
 import signal
@@ -390,7 +389,9 @@ def _handle(args: argparse.Namespace) -> int:
     blender = _demo_host()
     if not paths.scene.is_file():
         _build_scene(blender, paths.scene, (start, end), fps, (width, height))
-    review_session = f"Dailies {datetime.date.today().isoformat()}"
+    from ft_dcc.settings.templates import current_date  # $FT_DCC_TODAY, as the templates' {date}
+
+    review_session = f"Dailies {current_date().isoformat()}"
     print(f"Publishing a playblast of {paths.scene.name} to {task} ...")
     progress = ConsoleProgress(sys.stderr)  # Blender's progress, as it comes
     from ft_dcc.host.headless import HeadlessPublish

@@ -39,6 +39,7 @@ from typing import Dict, Iterator, List, Tuple
 import pytest
 from support.machine_tmp import assert_nothing_left_in_machine_tmp
 from support.net import free_port
+from support.user_env import clean_environ
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -154,7 +155,7 @@ def make_shim(folder: Path) -> Path:
 
 
 def terminal_env(home: Path, port: int, shims: Path) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_", "XDG_"))}
+    env = {k: v for k, v in clean_environ().items() if not k.startswith("XDG_")}
     for name in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "MAKEFLAGS", "MAKELEVEL", "MFLAGS"):
         env.pop(name, None)
     venv_bins = {str(VENV_BIN), str(Path(sys.prefix) / "bin"), str(Path(sys.executable).parent)}

@@ -80,9 +80,9 @@ class _Server:
 
 
 def _clean_env() -> Dict[str, str]:
-    import os
+    from support.user_env import clean_environ
 
-    return {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
+    return clean_environ()
 
 
 def _documented() -> Tuple[int, List[str]]:

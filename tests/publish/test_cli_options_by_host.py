@@ -25,6 +25,7 @@ import pytest
 from support import download_component, ffprobe, make_movie, make_task, open_session
 from support.cli import run_ft_dcc
 from support.machine_tmp import assert_nothing_left_in_machine_tmp
+from support.user_env import clean_environ
 from test_context_create import writes_since
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -139,7 +140,7 @@ def run_cli(env: Dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedP
 
 
 def base_env(server: Any, tmp_path: Path) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
+    env = clean_environ()
     env.update(server.env)
     env.update(
         FTRACK_API_SCHEMA_CACHE_PATH=str(tmp_path / "schema-cache"),

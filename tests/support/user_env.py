@@ -1,8 +1,8 @@
 """The environment of a user's process started by a test (a Blender, ``make demo``): HOME, the
 XDG folders and the temp dir of its own under a test folder, the repository on PYTHONPATH, and
-none of the machine's FTRACK_* / FT_DCC_* variables leaking in. The temp dir keeps what such a
-process leaves there (the folder a Blender ended by ``os._exit`` does not remove, a publish's
-work folder) out of the machine's."""
+none of the machine's FTRACK_* / FT_DCC_* variables leaking in (but the run's day). The temp
+dir keeps what such a process leaves there (the folder a Blender ended by ``os._exit`` does not
+remove, a publish's work folder) out of the machine's."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def user_environment(folder: Path) -> Dict[str, str]:
     for sub in ("", ".cache", ".config"):
         (home / sub).mkdir(parents=True, exist_ok=True)
     (folder / "tmp").mkdir(exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FTRACK_", "FT_DCC_"))}
+    env = clean_environ()
     env.update(
         HOME=str(home),
         XDG_CACHE_HOME=str(home / ".cache"),
@@ -29,3 +29,16 @@ def user_environment(folder: Path) -> Dict[str, str]:
         PYTHONPATH=str(ROOT),
     )
     return env
+
+
+#: kept: the run's day (tests/conftest.py sets it for the whole run, so that a run crossing
+#: midnight names one day in every process)
+RUN_DAY = "FT_DCC_TODAY"
+
+
+def clean_environ() -> Dict[str, str]:
+    """``os.environ`` without the machine's FTRACK_* / FT_DCC_* settings (but the run's day)."""
+    return {
+        k: v for k, v in os.environ.items()
+        if k == RUN_DAY or not k.startswith(("FTRACK_", "FT_DCC_"))
+    }  # fmt: skip
