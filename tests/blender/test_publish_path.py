@@ -32,6 +32,7 @@ import requests
 from blender_helpers import ROOT, build_addon_zip, needs_bpy, run_bpy, write_json
 from support import make_task, open_session
 from support.net import TEST_KEY, TEST_USER, free_port
+from support.user_env import clean_environ
 from support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.blender, needs_bpy]
@@ -50,7 +51,7 @@ class _Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.api_user, self.api_key = TEST_USER, TEST_KEY
         self.out = folder / "server-stacks.json"
-        env = {**_clean_env(), "FTRACK_API_USER": TEST_USER, "FTRACK_API_KEY": TEST_KEY,
+        env = {**clean_environ(), "FTRACK_API_USER": TEST_USER, "FTRACK_API_KEY": TEST_KEY,
                "FT_DCC_TEST_PATH_OUT": str(self.out)}  # fmt: skip
         self.log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -77,12 +78,6 @@ class _Server:
         self.process.terminate()
         self.process.wait(timeout=60)
         self.log.close()
-
-
-def _clean_env() -> Dict[str, str]:
-    from support.user_env import clean_environ
-
-    return clean_environ()
 
 
 def _documented() -> Tuple[int, List[str]]:

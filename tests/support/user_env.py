@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 from typing import Dict
 
+from ft_dcc.settings.templates import ENV_TODAY
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -31,14 +33,11 @@ def user_environment(folder: Path) -> Dict[str, str]:
     return env
 
 
-#: kept: the run's day (tests/conftest.py sets it for the whole run, so that a run crossing
-#: midnight names one day in every process)
-RUN_DAY = "FT_DCC_TODAY"
-
-
 def clean_environ() -> Dict[str, str]:
-    """``os.environ`` without the machine's FTRACK_* / FT_DCC_* settings (but the run's day)."""
+    """``os.environ`` without the machine's FTRACK_* / FT_DCC_* settings, but the run's day
+    (``FT_DCC_TODAY``: tests/conftest.py sets it for the whole run, so that a run crossing
+    midnight names one day in every process)."""
     return {
         k: v for k, v in os.environ.items()
-        if k == RUN_DAY or not k.startswith(("FTRACK_", "FT_DCC_"))
+        if k == ENV_TODAY or not k.startswith(("FTRACK_", "FT_DCC_"))
     }  # fmt: skip

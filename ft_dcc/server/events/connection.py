@@ -140,12 +140,11 @@ class Connection:
             self.enqueue(frame, event_id)
 
     def _give_up_waiting(self, origin: str) -> None:
-        held = self._stop_holding(origin)
-        if held:
+        if self.awaiting == origin and self.held:
             logger.warning("Event hub %s: server process %s never replayed its missed events; "
-                           "sending the %d kept here", self.name, origin, len(held))  # fmt: skip
-        for event_id, frame in held:
-            self.enqueue(frame, event_id)
+                           "sending the %d kept here", self.name, origin,
+                           len(self.held))  # fmt: skip
+        self._take_replay(origin, [])
 
     def _stop_holding(self, origin: Optional[str]) -> List[Frame]:
         """The frames held for ``origin``'s replay, no longer held (none: not waiting for it)."""

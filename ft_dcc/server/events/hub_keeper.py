@@ -93,8 +93,9 @@ class HubIds:
                 frames, origin = list(hub.frames), hub.origin
         if origin is not None:  # its process holds them all: they come first, in their order
             connection.await_replay(origin, frames, self.replay_wait)
-        for event_id, frame in [] if origin is not None else frames:
-            connection.enqueue(frame, event_id)
+        else:
+            for event_id, frame in frames:
+                connection.enqueue(frame, event_id)
         if hub is not None:
             logger.info("Event hub %s resumed with %d kept events", hub_id, len(frames))
         if self.broker.relay is not None:
