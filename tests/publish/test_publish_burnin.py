@@ -27,6 +27,7 @@ from ft_dcc.media.ffmpeg import ffmpeg_executable
 from ft_dcc.media.probe import probe_movie
 from ft_dcc.publish import publish
 from ft_dcc.publish.offline.queue import MADE_AT_KEY
+from ft_dcc.settings.templates import ENV_TODAY
 
 FIRST, FRAMES = 1001, 6
 
@@ -78,7 +79,11 @@ def _framemd5(movie: Path) -> list:
     return [line.split(",")[-1].strip() for line in out.stdout.splitlines() if line[:1].isdigit()]
 
 
-def test_slate_and_burnins_carry_the_publish_values(embedded_server, tmp_path: Path) -> None:
+def test_slate_and_burnins_carry_the_publish_values(
+    embedded_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a studio re-running a day's publishes into that day's dailies: the frames say that day too
+    monkeypatch.setenv(ENV_TODAY, "2031-03-14")
     template = _template(
         tmp_path,
         mode="both",
@@ -103,6 +108,7 @@ def test_slate_and_burnins_carry_the_publish_values(embedded_server, tmp_path: P
     assert (values["project"], values["shot"], values["task"]) == (project, shot, task_name)
     assert values["version"] == report.version_number == 1
     assert values["comment"] == "blocking" and values["frame_range"] == "1001-1006"
+    assert values["date"] == "2031-03-14" and report.review_session_name == "Dailies 2031-03-14"
     assert meta["ftr_meta"]["frameOut"] - meta["ftr_meta"]["frameIn"] == FRAMES + 1
     # the thumbnail (middle frame 1004) is the movie's frame 4 (slate + 3), not the slate
     thumb = capture["thumbnail_frame"]

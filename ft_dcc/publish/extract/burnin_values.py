@@ -12,6 +12,7 @@ import datetime
 from typing import List, Optional
 
 from ft_dcc.publish.shared.state import BurninValues, ReviewScope
+from ft_dcc.settings.templates import current_date
 
 OFFLINE_VERSION = "next"
 
@@ -27,7 +28,7 @@ def burnin_values(state: ReviewScope, today: Optional[datetime.date] = None) -> 
         "task": task,
         "version": predicted_version(state) or OFFLINE_VERSION,
         "artist": state.user,
-        "date": (today or datetime.date.today()).isoformat(),
+        "date": (today or current_date()).isoformat(),  # the day the session's {date} names
         "frame_range": f"{spec.frame_start}-{spec.frame_end}",
         "camera": spec.camera or "",
         "focal_length": "" if focal is None else f"{focal:g}mm",
