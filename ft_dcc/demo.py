@@ -389,9 +389,9 @@ def _handle(args: argparse.Namespace) -> int:
     blender = _demo_host()
     if not paths.scene.is_file():
         _build_scene(blender, paths.scene, (start, end), fps, (width, height))
-    from ft_dcc.settings.templates import current_date  # $FT_DCC_TODAY, as the templates' {date}
+    from ft_dcc.review.sessions import default_review_session_name  # $FT_DCC_TODAY's dailies
 
-    review_session = f"Dailies {current_date().isoformat()}"
+    review_session = default_review_session_name()
     print(f"Publishing a playblast of {paths.scene.name} to {task} ...")
     progress = ConsoleProgress(sys.stderr)  # Blender's progress, as it comes
     from ft_dcc.host.headless import HeadlessPublish

@@ -11,15 +11,17 @@ from pathlib import Path
 import pytest
 from support.user_env import clean_environ, user_environment
 
+from ft_dcc.settings.templates import ENV_TODAY
+
 ANOTHER_DAY = "2001-02-03"
 
 
 def test_a_users_process_keeps_the_runs_day(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("FT_DCC_TODAY", ANOTHER_DAY)
+    monkeypatch.setenv(ENV_TODAY, ANOTHER_DAY)
     monkeypatch.setenv("FT_DCC_SETTINGS", str(tmp_path / "leaks.json"))
     monkeypatch.setenv("FTRACK_SERVER", "http://leak.invalid")
     for env in (user_environment(tmp_path), clean_environ()):
-        assert env["FT_DCC_TODAY"] == ANOTHER_DAY
+        assert env[ENV_TODAY] == ANOTHER_DAY
         assert "FT_DCC_SETTINGS" not in env and "FTRACK_SERVER" not in env

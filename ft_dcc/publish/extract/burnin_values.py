@@ -8,7 +8,6 @@ known yet: the field reads "next".
 
 from __future__ import annotations
 
-import datetime
 from typing import List, Optional
 
 from ft_dcc.publish.shared.state import BurninValues, ReviewScope
@@ -17,7 +16,7 @@ from ft_dcc.settings.templates import current_date
 OFFLINE_VERSION = "next"
 
 
-def burnin_values(state: ReviewScope, today: Optional[datetime.date] = None) -> BurninValues:
+def burnin_values(state: ReviewScope) -> BurninValues:
     """The field values of :data:`ft_dcc.media.burnin.FIELDS` (``frame`` is drawn per frame)."""
     spec = state.capture_spec()
     project, shot, task = _names(state)
@@ -28,7 +27,7 @@ def burnin_values(state: ReviewScope, today: Optional[datetime.date] = None) -> 
         "task": task,
         "version": predicted_version(state) or OFFLINE_VERSION,
         "artist": state.user,
-        "date": (today or current_date()).isoformat(),  # the day the session's {date} names
+        "date": current_date().isoformat(),  # the day the session's {date} names
         "frame_range": f"{spec.frame_start}-{spec.frame_end}",
         "camera": spec.camera or "",
         "focal_length": "" if focal is None else f"{focal:g}mm",
